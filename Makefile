@@ -1,0 +1,41 @@
+# The same commands for developers, CI and the README.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test lint bench evaluate train clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Set up and run the daemon on its embedded defaults (SQLite, built-in emulators when no tokens are set).
+run: $(STAMP)
+	$(BIN)/dozor run --demo
+
+## Set up and run the tests.
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m evaluation.bench
+
+evaluate: $(STAMP)
+	$(BIN)/dozor evaluate evaluation/dev.jsonl
+
+train: $(STAMP)
+	$(BIN)/dozor train
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,73 @@
+"""Moderation policy settings: mode, per-ground thresholds, who is a public official."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from moderation.types import Ground
+
+
+class Mode(StrEnum):
+    """dry: decide and record, touch nothing; review: every deletion goes to moderators; enforce: act."""
+
+    DRY = "dry"
+    REVIEW = "review"
+    ENFORCE = "enforce"
+
+
+class Thresholds(BaseModel):
+    """Score at or above `delete` deletes; at or above `review` sends to moderators."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    delete: float = Field(ge=0.0, le=1.01)
+    review: float = Field(ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.review > self.delete:
+            raise ValueError("review threshold must not exceed the delete threshold")
+        return self
+
+
+NEVER = 1.01  # a delete threshold no score reaches
+
+DEFAULT_THRESHOLDS: dict[Ground, Thresholds] = {
+    Ground.OBSCENITY: Thresholds(delete=0.8, review=0.5),
+    Ground.SPAM: Thresholds(delete=0.85, review=0.6),
+    Ground.ADVERTISING: Thresholds(delete=0.85, review=0.6),
+    Ground.PERSONAL_DATA: Thresholds(delete=0.8, review=0.5),
+    Ground.ENGAGEMENT_REQUEST: Thresholds(delete=0.8, review=0.55),
+    Ground.LAW_VIOLATION: Thresholds(delete=0.85, review=0.6),
+    Ground.DEFAMATION: Thresholds(delete=0.85, review=0.6),
+    Ground.PROVOCATION: Thresholds(delete=0.85, review=0.6),
+    Ground.UNVERIFIED_CLAIM: Thresholds(delete=NEVER, review=0.6),
+    Ground.OFF_TOPIC: Thresholds(delete=NEVER, review=0.7),
+}
+
+#: Grounds a machine never deletes on its own (REQUIREMENTS.md): a moderator decides.
+REVIEW_ONLY: frozenset[Ground] = frozenset({Ground.UNVERIFIED_CLAIM, Ground.OFF_TOPIC})
+
+
+class ModerationConfig(BaseModel):
+    """The [moderation] section of config.toml."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: Mode = Mode.ENFORCE
+    thresholds: dict[Ground, Thresholds] = Field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    public_officials: tuple[str, ...] = ()
+    organisation_phones: tuple[str, ...] = ()
+    model_path: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> ModerationConfig:
+        merged = dict(DEFAULT_THRESHOLDS)
+        merged.update(self.thresholds)
+        for ground in REVIEW_ONLY:
+            if merged[ground].delete <= 1.0:
+                raise ValueError(f"{ground.value} is never deleted automatically: set its delete threshold above 1")
+        object.__setattr__(self, "thresholds", merged)
+        return self

@@ -6,4 +6,6 @@ from collections.abc import Callable
 
 import typer
 
-REGISTRARS: list[Callable[[typer.Typer], None]] = []
+from dozor.commands import moderation
+
+REGISTRARS: list[Callable[[typer.Typer], None]] = [moderation.register]

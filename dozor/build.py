@@ -1,0 +1,48 @@
+"""Building the moderation core from files: the only place that opens rule lists and the model."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from moderation.config import ModerationConfig
+from moderation.engine import Moderator, Scorer, TextDetector
+from moderation.lexicon import Lexicon, load_rules
+
+log = logging.getLogger(__name__)
+
+
+def rule_sources() -> list[tuple[str, str]]:
+    """The rule lists shipped in the rules package, as (name, text)."""
+    root = resources.files("rules")
+    return sorted(
+        (entry.name, entry.read_text(encoding="utf-8")) for entry in root.iterdir() if entry.name.endswith(".toml")
+    )
+
+
+def build_lexicon() -> Lexicon:
+    return Lexicon(load_rules(rule_sources()))
+
+
+def build_pii(config: ModerationConfig) -> TextDetector:
+    from moderation.pii import PersonalDataDetector
+
+    return PersonalDataDetector(config.public_officials, config.organisation_phones)
+
+
+def build_scorer(config: ModerationConfig) -> Scorer | None:
+    """The shipped classifier, or the one config names; None (rules only) when there is none."""
+    from moderation.classifier import Classifier, default_model_path
+
+    path = Path(config.model_path) if config.model_path else default_model_path()
+    if not path.exists():
+        log.warning("no classifier model at %s: deciding by rules only", path)
+        return None
+    with path.open("rb") as fh:
+        return Classifier.load(fh)
+
+
+def build_moderator(config: ModerationConfig, with_model: bool = True) -> Moderator:
+    scorer = build_scorer(config) if with_model else None
+    return Moderator(config, build_lexicon(), build_pii(config), scorer)

@@ -1,0 +1,60 @@
+"""`dozor classify` and `dozor evaluate`: the moderation core from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="config.toml to use")]
+
+
+def classify(
+    explain: Annotated[bool, typer.Option(help="add the evidence: rules, matched spans (offsets into the text)")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="comments decided together (1 for interactive use)")] = 256,
+    no_model: Annotated[bool, typer.Option("--no-model", help="rules only, without the classifier")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Read JSON Lines {"id", "text", "post_text"} on stdin; write one verdict line per input, in order."""
+    from dozor.build import build_moderator
+    from dozor.config import load_settings
+    from moderation.batch import run_batch
+
+    moderator = build_moderator(load_settings(config).moderation, with_model=not no_model)
+    out = sys.stdout
+    for line in run_batch(sys.stdin, moderator.verdicts, explain=explain, batch_size=batch_size):
+        out.write(line + "\n")
+        if batch_size == 1:
+            out.flush()
+    out.flush()
+
+
+def evaluate(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines")],
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    compare: Annotated[bool, typer.Option(help="also run the TF-IDF baseline and the stop-word filter")] = False,
+    no_model: Annotated[bool, typer.Option("--no-model", help="rules only, without the classifier")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Per-ground precision, recall and F1, clean comments deleted and flagged, and a confusion table."""
+    from dozor.build import build_moderator
+    from dozor.config import load_settings
+    from evaluation.labelled import read_labelled
+    from evaluation.runner import run_systems
+    from evaluation.show import print_reports
+
+    rows = read_labelled(file.read_text(encoding="utf-8").splitlines(), str(file))
+    moderator = build_moderator(load_settings(config).moderation, with_model=not no_model)
+    reports = run_systems(rows, moderator, compare=compare)
+    if as_json:
+        typer.echo(json.dumps({name: r.as_dict() for name, r in reports.items()}, ensure_ascii=False, indent=2))
+    else:
+        print_reports(reports, title=str(file))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(classify)
+    app.command()(evaluate)

@@ -1,0 +1,58 @@
+"""config.toml, validated once into frozen models; a bad value stops start-up naming the key."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from moderation.config import ModerationConfig
+
+DEFAULT_CONFIG = Path("config.toml")
+
+
+class ConfigError(Exception):
+    """config.toml cannot be used; the message names the key and what is allowed."""
+
+
+class Settings(BaseModel):
+    """All sections of config.toml. Secrets never live here: tokens come from the environment."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    moderation: ModerationConfig = ModerationConfig()
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        lines.append(f"  {key}: {item['msg']} (got {item.get('input')!r})")
+    return "\n".join(lines)
+
+
+def parse_settings(text: str, source: str = "config.toml") -> Settings:
+    """Parse config text. Raises ConfigError with the offending keys."""
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: invalid settings:\n{_describe(exc)}") from exc
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read config.toml (or defaults when the file is absent and no path was asked for)."""
+    if path is None:
+        path = DEFAULT_CONFIG
+        if not path.exists():
+            return Settings()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    return parse_settings(text, str(path))

@@ -1,0 +1,31 @@
+"""Running the product and its comparison systems over labelled rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from evaluation.metrics import Labelled, Predicted, Report, evaluate
+from moderation.engine import Moderator
+from moderation.types import Comment
+
+PRODUCT = "dozor"
+
+
+def predict(rows: Sequence[Labelled], moderator: Moderator, batch: int = 512) -> list[Predicted]:
+    out: list[Predicted] = []
+    for i in range(0, len(rows), batch):
+        chunk = rows[i : i + batch]
+        verdicts = moderator.verdicts([Comment(r.id, r.text, r.post_text) for r in chunk])
+        out.extend(Predicted(v.action, frozenset(v.grounds)) for v in verdicts)
+    return out
+
+
+def run_systems(rows: Sequence[Labelled], moderator: Moderator, compare: bool = False) -> dict[str, Report]:
+    """The product's figures, and with `compare` those of the baselines on the same rows in the same run."""
+    reports = {PRODUCT: evaluate(rows, predict(rows, moderator))}
+    if compare:
+        from evaluation.baselines import stopword_filter, tfidf_baseline
+
+        reports["tfidf_logreg"] = evaluate(rows, tfidf_baseline().predict(rows))
+        reports["stopword_filter"] = evaluate(rows, stopword_filter().predict(rows))
+    return reports

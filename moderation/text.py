@@ -1,0 +1,252 @@
+"""Text analysis shared by rules and the classifier: normalisation that defeats disguise, tokens, lemmas.
+
+Every token keeps its offsets into the ORIGINAL text, so that evidence can point at what a person wrote.
+Three views of each word serve three needs:
+- ``text``: conservative normalisation (NFKC, lower case, ё->е, look-alikes mapped only inside Cyrillic words,
+  runs of three or more letters squeezed) — what the lemmatiser and the classifier see;
+- ``lemma``: the pymorphy3 normal form of ``text`` (cached: a comment stream repeats its words);
+- ``skeletons``: aggressive forms for lexicon matching (every look-alike mapped, doubled letters squeezed, stray
+  digits turned into masks, a transliteration for Latin words) — what defeats "6ля", "xyй", "п*здец".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pymorphy3
+
+from moderation.types import Span
+
+_DROP = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f")
+# Characters that need no per-character work: the common case takes the fast path.
+_PLAIN = re.compile(r"[\x00-\x7fА-Яа-яЁё«»—–…№ ]*")
+
+# Look-alikes of Cyrillic letters. Applied to ``text`` only inside words that already contain Cyrillic.
+_LOOKALIKE_LETTERS = {
+    "a": "а", "b": "в", "c": "с", "e": "е", "k": "к", "m": "м", "h": "н", "o": "о", "p": "р", "t": "т",
+    "x": "х", "y": "у", "u": "и", "n": "п", "r": "г", "i": "и", "l": "л", "g": "д", "d": "д", "z": "з",
+    "s": "с", "v": "в", "f": "ф", "j": "й", "w": "ш", "q": "я",
+    "і": "и", "ї": "и", "є": "е", "ґ": "г", "ў": "у",
+}  # fmt: skip
+_LOOKALIKE_SYMBOLS = {"@": "а", "0": "о", "3": "з", "6": "б", "4": "ч", "$": "с", "€": "е"}
+_TEXT_MAP = str.maketrans({**_LOOKALIKE_LETTERS, **_LOOKALIKE_SYMBOLS})
+_MASKS = "*#%!?.1257890_"  # what remains of a masked letter after mapping (п*здец, п1здец, х.у.й)
+_SKELETON_MAP = str.maketrans(
+    {**_LOOKALIKE_LETTERS, **_LOOKALIKE_SYMBOLS, **{c: "*" for c in _MASKS if c not in _LOOKALIKE_SYMBOLS}}
+)
+_JOINERS = str.maketrans("", "", "-'’")
+_JOINERS_AS_MASK = str.maketrans({"-": "*", "'": "*", "’": "*"})
+_TRANSLIT = (
+    ("shch", "щ"), ("sch", "щ"), ("yo", "е"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
+    ("sh", "ш"), ("yu", "ю"), ("ju", "ю"), ("ya", "я"), ("ja", "я"), ("a", "а"), ("b", "б"), ("v", "в"),
+    ("g", "г"), ("d", "д"), ("e", "е"), ("z", "з"), ("i", "и"), ("j", "й"), ("k", "к"), ("l", "л"),
+    ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"),
+    ("f", "ф"), ("h", "х"), ("c", "ц"), ("y", "ы"), ("x", "кс"), ("w", "в"), ("q", "к"),
+)  # fmt: skip
+_TRANSLIT_RE = re.compile("|".join(k for k, _ in _TRANSLIT))
+_TRANSLIT_MAP = dict(_TRANSLIT)
+
+_CYR = re.compile(r"[а-яё]")
+_REPEAT3 = re.compile(r"([^\W\d_])\1{2,}")
+_REPEAT2 = re.compile(r"([^*])\1+")
+_NUMBER_UNIT = re.compile(r"\d+[а-я]{1,3}")  # 10кв, 5й, 100р: a number with a unit, not a disguise
+_TOKEN = re.compile(
+    r"(?P<url>(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:ru|рф|com|net|org|me|io|su|info|"
+    r"online|site|shop|store|pro|link|ly|cc|xyz|club)(?:/\S*)?)"
+    r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<mention>@[a-z0-9_]{3,})"
+    r"|(?P<word>(?:[^\W_]|[*@#$%])+(?:['’\-](?:[^\W_]|[*@#$%])+)*)"
+    r"|(?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF])"
+)
+_SEPARATOR_GAP = re.compile(r"[\s.,\-_*|/\\+~'`\"]{1,3}")
+_TIGHT_GAP = re.compile(r"[.\-_*|/\\+~'`]")
+
+_morph = pymorphy3.MorphAnalyzer()
+
+
+@dataclass(frozen=True, slots=True)
+class Offsets:
+    """Where each character of the normalised text came from: [starts[i], ends[i]) in the original."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> Span:
+        if end <= start:
+            at = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            return Span(at, at)
+        return Span(self.starts[start], self.ends[end - 1])
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of a comment: normalised forms, lemma and where it stands in the original text."""
+
+    text: str
+    lemma: str
+    start: int
+    end: int
+    kind: str  # word | number | url | email | mention | emoji
+    skeletons: tuple[str, ...] = ()
+    imperative: bool = False
+    synthetic: bool = False  # made by joining separated letters (х.у.й), for lexicon matching only
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """An analysed comment."""
+
+    text: str
+    norm: str
+    tokens: tuple[Token, ...]
+    joined: tuple[Token, ...]
+    offsets: Offsets | None  # None when the normalised text has the original's offsets
+
+    @property
+    def lemmas(self) -> tuple[str, ...]:
+        return tuple(t.lemma for t in self.tokens)
+
+    @property
+    def words(self) -> tuple[Token, ...]:
+        return tuple(t for t in self.tokens if t.kind == "word")
+
+    def span(self, start: int, end: int) -> Span:
+        """Map a [start, end) range of ``norm`` to the original text."""
+        if self.offsets is None:
+            return Span(start, end)
+        return self.offsets.span(start, end)
+
+
+def normalise(text: str) -> tuple[str, Offsets | None]:
+    """NFKC, lower case, ё->е, invisible and combining characters dropped, with offsets to the original."""
+    if _PLAIN.fullmatch(text):
+        return text.lower().replace("ё", "е"), None
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        chunk = _normalise_cluster(text[i:j])
+        out.append(chunk)
+        starts.extend([i] * len(chunk))
+        ends.extend([j] * len(chunk))
+        i = j
+    return "".join(out), Offsets(tuple(starts), tuple(ends))
+
+
+def _normalise_cluster(cluster: str) -> str:
+    """A base character with its combining marks: keep a composed letter (й), drop decoration (zalgo, stress)."""
+    if cluster[0] in _DROP:
+        return ""
+    composed = unicodedata.normalize("NFKC", cluster)
+    if len(composed) > 1 and any(unicodedata.combining(c) for c in composed):
+        composed = "".join(c for c in composed if not unicodedata.combining(c))
+    return composed.lower().replace("ё", "е")
+
+
+@lru_cache(maxsize=262_144)
+def _lemma(word: str) -> tuple[str, bool]:
+    parse = _morph.parse(word)[0]
+    return parse.normal_form.replace("ё", "е"), "impr" in parse.tag
+
+
+@lru_cache(maxsize=262_144)
+def _word_forms(raw: str) -> tuple[str, tuple[str, ...]]:
+    """The conservative text and the aggressive skeletons of one raw (already lower-cased) word."""
+    has_cyr = _CYR.search(raw) is not None
+    text = raw
+    if has_cyr and not _NUMBER_UNIT.fullmatch(raw):
+        text = raw.translate(_TEXT_MAP)
+    text = _REPEAT3.sub(r"\1", text)
+    mapped = raw.translate(_SKELETON_MAP)
+    skeleton = _REPEAT2.sub(r"\1", mapped.translate(_JOINERS))
+    skeletons = [skeleton]
+    if mapped.translate(_JOINERS) != mapped:
+        skeletons.append(_REPEAT2.sub(r"\1", mapped.translate(_JOINERS_AS_MASK)))
+    if not has_cyr and raw.isascii() and any(c.isalpha() for c in raw):
+        translit = _REPEAT2.sub(r"\1", _TRANSLIT_RE.sub(lambda m: _TRANSLIT_MAP[m.group(0)], raw))
+        if translit != skeleton:
+            skeletons.append(translit)
+    return text, tuple(skeletons)
+
+
+def _make_word(raw: str, start: int, end: int, synthetic: bool = False) -> Token:
+    text, skeletons = _word_forms(raw)
+    if not any(c.isalpha() for c in text):
+        marker = f"<num{min(sum(c.isdigit() for c in text), 12)}>"
+        return Token(marker, marker, start, end, "number")
+    if _CYR.search(text) and not _NUMBER_UNIT.fullmatch(text):
+        lemma, imperative = _lemma(text)
+    else:
+        lemma, imperative = text, False
+    return Token(text, lemma, start, end, "word", skeletons, imperative, synthetic)
+
+
+def _tokenise(norm: str) -> list[Token]:
+    tokens: list[Token] = []
+    for m in _TOKEN.finditer(norm):
+        kind = m.lastgroup or "word"
+        if kind == "word":
+            if any(c.isalnum() for c in m.group(0)):
+                tokens.append(_make_word(m.group(0), m.start(), m.end()))
+        else:
+            marker = {"url": "<url>", "email": "<email>", "mention": "<mention>"}.get(kind, m.group(0))
+            tokens.append(Token(m.group(0), marker, m.start(), m.end(), kind))
+    return tokens
+
+
+def _join_separated(norm: str, tokens: list[Token]) -> list[Token]:
+    """Words written with separators inside them: "х.у.й", "х у й", "пи-здец", "бл.ть"."""
+    joined: list[Token] = []
+    run: list[Token] = []
+    gaps: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= 3:
+            raw = "".join(norm[t.start : t.end] for t in run)
+            joined.append(_make_word(raw, run[0].start, run[-1].end, synthetic=True))
+        run.clear()
+        gaps.clear()
+
+    for tok in tokens:
+        single = tok.kind == "word" and tok.end - tok.start == 1
+        gap = norm[run[-1].end : tok.start] if run else ""
+        if single and run and _SEPARATOR_GAP.fullmatch(gap) and (not gaps or gaps[0] == gap):
+            run.append(tok)
+            gaps.append(gap)
+            continue
+        flush()
+        if single:
+            run.append(tok)
+    flush()
+    for left, right in zip(tokens, tokens[1:], strict=False):
+        gap = norm[left.end : right.start]
+        if left.kind == right.kind == "word" and _TIGHT_GAP.fullmatch(gap):
+            for raw in (
+                norm[left.start : left.end] + norm[right.start : right.end],
+                norm[left.start : right.end],
+            ):
+                joined.append(_make_word(raw, left.start, right.end, synthetic=True))
+    return joined
+
+
+def analyze(text: str) -> Doc:
+    """Analyse one comment. Any Unicode text, empty or huge, gets a Doc without error."""
+    norm, offsets = normalise(text)
+    tokens = _tokenise(norm)
+    joined = _join_separated(norm, tokens)
+    if offsets is not None:
+        tokens = [_shift(t, offsets) for t in tokens]
+        joined = [_shift(t, offsets) for t in joined]
+    return Doc(text, norm, tuple(tokens), tuple(joined), offsets)
+
+
+def _shift(tok: Token, offsets: Offsets) -> Token:
+    span = offsets.span(tok.start, tok.end)
+    return Token(tok.text, tok.lemma, span.start, span.end, tok.kind, tok.skeletons, tok.imperative, tok.synthetic)

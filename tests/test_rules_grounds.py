@@ -1,0 +1,98 @@
+"""The other grounds of clause 2.5 by rules, and the lawful comments that must stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.engine import Moderator
+from moderation.types import Action, Comment, Ground
+
+G = Ground
+CASES = [
+    # engagement requests: inflected imperatives and requests
+    ("Добавьте меня в друзья, пожалуйста", G.ENGAGEMENT_REQUEST, Action.DELETE),
+    ("Добавляйтесь в друзья, всех приму", G.ENGAGEMENT_REQUEST, Action.DELETE),
+    ("Проголосуйте за мою дочку в конкурсе рисунков!", G.ENGAGEMENT_REQUEST, Action.DELETE),
+    ("Прошу проголосовать за нашу команду", G.ENGAGEMENT_REQUEST, Action.DELETE),
+    ("Поставьте лайк под моим фото 🙏", G.ENGAGEMENT_REQUEST, Action.DELETE),
+    ("Пройдите опрос по ссылке, очень надо", G.ENGAGEMENT_REQUEST, Action.DELETE),
+    ("Подпишитесь на мой канал про рыбалку", G.ENGAGEMENT_REQUEST, Action.DELETE),
+    ("Лайк за лайк, подписка на подписку", G.ENGAGEMENT_REQUEST, Action.DELETE),
+    # spam
+    ("Заработок от 5000 рублей в день без вложений, пиши в лс", G.SPAM, Action.DELETE),
+    ("Пассивный доход на крипте, подробности в профиле", G.SPAM, Action.DELETE),
+    ("Нужны люди на удалённую работу, доход от 3000 в день, пишите в личку", G.SPAM, Action.DELETE),
+    # advertising
+    ("Натяжные потолки недорого! Бесплатный замер, звоните по номеру 8-913-000-00-00", G.ADVERTISING,
+     Action.DELETE),
+    ("Окна ПВХ по акции, скидки до 30%, обращайтесь в наш салон", G.ADVERTISING, Action.DELETE),
+    ("Грузоперевозки по городу, цена от 500 руб/час, звоните", G.ADVERTISING, Action.DELETE),
+    # law violations
+    ("Мефедрон, гашиш в наличии, доставка закладкой", G.LAW_VIOLATION, Action.DELETE),
+    ("Купить права без экзаменов, с проводкой в базу", G.LAW_VIOLATION, Action.DELETE),
+    ("Сделаем справки и больничные задним числом", G.LAW_VIOLATION, Action.DELETE),
+    ("Надо сжечь эту администрацию к чертям", G.LAW_VIOLATION, Action.DELETE),
+    ("Иди повесься, никто не заплачет", G.LAW_VIOLATION, Action.DELETE),
+    # defamation
+    ("Глава города — дебил и мразь", G.DEFAMATION, Action.DELETE),
+    ("Ты урод конченый", G.DEFAMATION, Action.DELETE),
+    ("Автор, ты идиот?", G.DEFAMATION, Action.DELETE),
+    # provocation
+    ("Понаехали чурки, житья нет", G.PROVOCATION, Action.DELETE),
+    ("Выгнать всех мигрантов из города", G.PROVOCATION, Action.DELETE),
+    # unverified claims: review, never delete
+    ("Говорят, замглавы купил квартиру на деньги за ремонт дорог", G.UNVERIFIED_CLAIM, Action.REVIEW),
+    ("Мэр вор, все деньги на асфальт себе в карман положил", G.UNVERIFIED_CLAIM, Action.REVIEW),
+]
+
+LAWFUL = [
+    "Позор! Опять бардак с вывозом мусора",
+    "Чиновники не справляются, дороги в ужасном состоянии",
+    "Мэр обещал отремонтировать школу и не сделал",
+    "Когда уберут закладчиков из нашего подъезда? Полиция бездействует",
+    "Спасибо администрации за новый сквер!",
+    "Я не буду голосовать за них на выборах",
+    "Сколько стоит проезд в автобусе? Говорят, 35 рублей",
+    "Позвоните в ЕДДС по телефону 112",
+    "Дмитрий Зиновьевич, когда отремонтируют дорогу на улице Ленина?",
+    "Во дворе дома Ленина 12 огромная яма",
+    "У нас в классе учатся дети разных национальностей, и все дружат",
+    "Маршрут номер 7 ходит раз в час",
+    "Ирина Геннадьевна, спасибо за помощь с отоплением",
+    "Добавьте, пожалуйста, расписание автобусов на сайт",
+    "Администрация, вы вообще читаете комментарии?",
+]
+
+
+@pytest.mark.parametrize(("text", "ground", "action"), CASES, ids=[f"{g.value}-{i}" for i, (_, g, _) in enumerate(CASES)])
+def test_ground_detected(rules_moderator: Moderator, text: str, ground: Ground, action: Action) -> None:
+    verdict = rules_moderator.verdict(Comment("c", text))
+    assert ground in verdict.grounds, (verdict.scores, [e.rule for e in verdict.evidence])
+    assert verdict.action is action
+
+
+@pytest.mark.parametrize("text", LAWFUL)
+def test_lawful_comments_are_kept(rules_moderator: Moderator, text: str) -> None:
+    verdict = rules_moderator.verdict(Comment("k", text))
+    assert verdict.action is Action.KEEP, (verdict.scores, [e.rule for e in verdict.evidence])
+
+
+
+@pytest.mark.parametrize(
+    ("comment", "post"),
+    [
+        ("Кто смотрел вчера футбол? Наши опять проиграли испанцам в финале турнира",
+         "С 15 октября начинается отопительный сезон. Подача тепла в дома начнётся поэтапно."),
+        ("Рецепт пирога: мука, сахар, яйца, сметана, ванилин, выпекать сорок минут",
+         "На улице Советской завершили укладку асфальта."),
+    ],
+)
+def test_off_topic_is_reviewed_never_deleted(rules_moderator: Moderator, comment: str, post: str) -> None:
+    verdict = rules_moderator.verdict(Comment("o", comment, post))
+    assert verdict.grounds == (Ground.OFF_TOPIC,)
+    assert verdict.action is Action.REVIEW
+
+
+def test_short_reply_is_not_off_topic(rules_moderator: Moderator) -> None:
+    verdict = rules_moderator.verdict(Comment("s", "Спасибо, понятно!", "Отключение воды 12 марта."))
+    assert verdict.action is Action.KEEP

@@ -9,6 +9,7 @@ from pathlib import Path
 from moderation.config import ModerationConfig
 from moderation.engine import Moderator, Scorer, TextDetector
 from moderation.lexicon import Lexicon, load_rules
+from moderation.offtopic import TopicJudge
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,13 @@ def build_scorer(config: ModerationConfig) -> Scorer | None:
         return Classifier.load(fh)
 
 
+def build_topic_judge() -> TopicJudge:
+    """Off-topic judgement with the navec word vectors that natasha ships (no download)."""
+    from moderation.vectors import NavecVectors
+
+    return TopicJudge(NavecVectors.load_shipped())
+
+
 def build_moderator(config: ModerationConfig, with_model: bool = True) -> Moderator:
     scorer = build_scorer(config) if with_model else None
-    return Moderator(config, build_lexicon(), build_pii(config), scorer)
+    return Moderator(config, build_lexicon(), build_pii(config), scorer, topic=build_topic_judge())

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from moderation.config import ModerationConfig
 from moderation.lexicon import Lexicon
-from moderation.offtopic import off_topic
+from moderation.offtopic import TopicJudge
 from moderation.policy import combine, decide
 from moderation.text import Doc, analyze
 from moderation.types import Comment, Evidence, Ground, Verdict
@@ -41,12 +41,14 @@ class Moderator:
         pii: TextDetector | None = None,
         scorer: Scorer | None = None,
         model_weights: Mapping[Ground, float] | None = None,
+        topic: TopicJudge | None = None,
     ) -> None:
         self.config = config
         self.lexicon = lexicon
         self.pii = pii
         self.scorer = scorer
         self.model_weights = dict(model_weights or {})
+        self.topic = topic or TopicJudge()
         self._post_doc = lru_cache(maxsize=4096)(analyze)  # a post is answered by many comments
 
     def verdict(self, comment: Comment) -> Verdict:
@@ -65,7 +67,7 @@ class Moderator:
         if self.pii is not None:
             found.extend(self.pii.detect(comment.text))
         post = self._post_doc(comment.post_text) if comment.post_text else None
-        topic = off_topic(doc, post)
+        topic = self.topic.evidence(doc, post)
         if topic is not None:
             found.append(topic)
         for ground, score in model.items():

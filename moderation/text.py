@@ -217,11 +217,16 @@ def _join_separated(norm: str, tokens: list[Token]) -> list[Token]:
     for tok in tokens:
         single = tok.kind == "word" and tok.end - tok.start == 1
         gap = norm[run[-1].end : tok.start] if run else ""
-        if single and run and _SEPARATOR_GAP.fullmatch(gap) and (not gaps or gaps[0] == gap):
+        separated = single and run and _SEPARATOR_GAP.fullmatch(gap)
+        if separated and (not gaps or gaps[0] == gap):
             run.append(tok)
             gaps.append(gap)
             continue
+        last = run[-1] if separated else None  # "и х.у.й": the run restarts at "х" with the new separator
         flush()
+        if last is not None:
+            run.append(last)
+            gaps.append(gap)
         if single:
             run.append(tok)
     flush()

@@ -1,0 +1,36 @@
+"""Word vectors for off-topic judgement: the navec model that the natasha package ships inside itself."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from moderation.offtopic import Vector
+
+NAVEC_FILE = "navec_news_v1_1B_250K_300d_100q.tar"
+
+
+class NavecVectors:
+    """Unit-length navec vectors by lemma, cached: a comment stream repeats its words."""
+
+    def __init__(self, navec: Any) -> None:
+        self._navec = navec
+        self.vector = lru_cache(maxsize=65_536)(self._vector)
+
+    @classmethod
+    def load_shipped(cls) -> NavecVectors:
+        from navec import Navec
+
+        path = resources.files("natasha") / "data" / "emb" / NAVEC_FILE
+        with resources.as_file(path) as real:
+            return cls(Navec.load(str(real)))
+
+    def _vector(self, lemma: str) -> Vector | None:
+        if lemma not in self._navec:
+            return None
+        v = np.asarray(self._navec[lemma], dtype=np.float32)
+        norm = float(np.linalg.norm(v))
+        return v / norm if norm else None

@@ -173,7 +173,11 @@ class Lexicon:
                 end = _match_phrase(words, i, phrase, rule.gap)
                 if end is not None and (not rule.request or _is_request(words, i)):
                     add(rule, Span(tok.start, words[end].end))
+        present = {t.lemma for t in words}
         for rule in self._near:
+            assert rule.near is not None
+            if present.isdisjoint(rule.near[0]) or present.isdisjoint(rule.near[1]):
+                continue
             for span in _near_spans(words, rule):
                 add(rule, span)
         strength: dict[str, int] = {}

@@ -6,6 +6,6 @@ from collections.abc import Callable
 
 import typer
 
-from dozor.commands import moderation
+from dozor.commands import moderation, registry
 
-REGISTRARS: list[Callable[[typer.Typer], None]] = [moderation.register]
+REGISTRARS: list[Callable[[typer.Typer], None]] = [moderation.register, registry.register]

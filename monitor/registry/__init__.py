@@ -1,0 +1,1 @@
+"""Registry of official pages (section III): service, deadlines, spreadsheet import/export, public export."""

@@ -1,0 +1,331 @@
+"""Import of the IT staff's spreadsheet: every row is checked first, then all of them land or none does.
+
+A half-imported registry is worse than none: the staff would have to find which rows made it. So the
+import parses every row, checks the rows against each other and against the database, and reports every
+bad row by its line number with the reason. Only a clean file is written, inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlmodel import Session, select
+
+from models.registry import PageStatus, RegistryAddressChange, RegistryOrganisation, RegistryPage
+from monitor.registry.errors import RegistryError
+from monitor.registry.labels import parse_date, parse_network, parse_org_kind, parse_status
+from monitor.registry.service import (
+    OrgData,
+    active_page,
+    add_organisation,
+    add_page,
+    add_staff,
+    attest_2fa,
+    close_page,
+    record_site_link,
+)
+from monitor.registry.table import COLUMNS, Row, SourceRow, split_list
+
+_HISTORY_ITEM = re.compile(r"^(?P<address>.+?)\s*\(до\s+(?P<date>[\d.\-]+)\)$")
+_ORG_FIELDS = ("kind", "short_name", "postal_address", "email", "phone", "website")
+HEADER_BY_KEY: dict[str, str] = {c.key: c.header for c in COLUMNS}
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A reason a row cannot be imported, with the line the person should open."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"строка {self.line}: {self.message}"
+
+
+class ImportRejected(Exception):
+    """The file has bad rows; nothing was imported. `errors` lists every one."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+@dataclass
+class ParsedRow:
+    """A row that passed its own checks, with typed values."""
+
+    line: int
+    org: OrgData
+    network: str
+    address: str
+    created_on: dt.date
+    status: str = PageStatus.ACTIVE.value
+    platform_id: str | None = None
+    screen_name: str | None = None
+    closed_on: dt.date | None = None
+    reported_on: dt.date | None = None
+    entered_on: dt.date | None = None
+    twofa_attested_on: dt.date | None = None
+    site_link_found_on: dt.date | None = None
+    history: list[tuple[str, dt.date]] = field(default_factory=list)
+    staff: list[tuple[str, str, dt.date]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import added."""
+
+    organisations: int
+    pages: int
+
+
+class _Cells:
+    """Typed access to one row's cells that collects every problem instead of stopping at the first."""
+
+    def __init__(self, cells: Row) -> None:
+        self.cells = cells
+        self.problems: list[str] = []
+
+    def text(self, key: str, *, required: bool = False) -> str:
+        value = self.cells.get(key, "").strip()
+        if required and not value:
+            self.problems.append(f"не заполнено «{HEADER_BY_KEY[key]}»")
+        return value
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        value = self.text(key, required=required)
+        return self.convert(value, parse_date, key) if value else None
+
+    def code(self, key: str, parser: Callable[[str], str], default: str = "") -> str | None:
+        value = self.text(key, required=not default) or default
+        return self.convert(value, parser, key) if value else None
+
+    def convert(self, value: str, parser: Callable[[str], T], key: str) -> T | None:
+        try:
+            return parser(value)
+        except ValueError as exc:
+            self.problems.append(f"«{HEADER_BY_KEY[key]}»: {exc}")
+            return None
+
+
+def _parse_history(c: _Cells, created_on: dt.date | None) -> list[tuple[str, dt.date]]:
+    items: list[tuple[str, dt.date]] = []
+    for item in split_list(c.text("previous_addresses")):
+        match = _HISTORY_ITEM.match(item)
+        changed = c.convert(match["date"], parse_date, "previous_addresses") if match else None
+        if match is None:
+            c.problems.append(f"«Предыдущие адреса»: «{item}» не в виде «адрес (до ДД.ММ.ГГГГ)»")
+        elif changed is not None and created_on is not None and changed < created_on:
+            c.problems.append(f"«Предыдущие адреса»: изменение {match['date']} раньше даты создания")
+        elif changed is not None:
+            items.append((match["address"].strip(), changed))
+    return sorted(items, key=lambda pair: pair[1])
+
+
+def _parse_staff(c: _Cells, created_on: dt.date | None) -> list[tuple[str, str, dt.date]]:
+    names = split_list(c.text("staff_names"))
+    positions = split_list(c.text("staff_positions"))
+    starts = split_list(c.text("staff_from"))
+    if len(names) != len(positions) or (starts and len(starts) != len(names)):
+        c.problems.append("число ФИО, должностей и дат «Ответственные с» не совпадает")
+        return []
+    result: list[tuple[str, str, dt.date]] = []
+    for index, (name, position) in enumerate(zip(names, positions, strict=True)):
+        start = c.convert(starts[index], parse_date, "staff_from") if starts else created_on
+        if start is not None:
+            result.append((name, position, start))
+    return result
+
+
+def _check_dates(c: _Cells, row: ParsedRow) -> None:
+    if row.status == PageStatus.CLOSED and row.closed_on is None:
+        c.problems.append("страница закрыта, но не указана «Дата закрытия»")
+    if row.status == PageStatus.ACTIVE and row.closed_on is not None:
+        c.problems.append("указана «Дата закрытия», а статус — действует")
+    if row.closed_on is not None and row.closed_on < row.created_on:
+        c.problems.append("«Дата закрытия» раньше «Даты создания»")
+    if row.entered_on is not None and row.reported_on is None:
+        c.problems.append("«Дата внесения в реестр» указана без «Даты поступления сведений»")
+    if row.entered_on and row.reported_on and row.entered_on < row.reported_on:
+        c.problems.append("«Дата внесения в реестр» раньше «Даты поступления сведений»")
+    if row.org.email and "@" not in row.org.email:
+        c.problems.append(f"«Эл. почта»: «{row.org.email}» не похожа на адрес")
+
+
+def parse_row(source: SourceRow) -> ParsedRow | list[RowError]:
+    """Check one row on its own: required cells, known values, dates and their order."""
+    c = _Cells(source.cells)
+    name = c.text("org_name", required=True)
+    kind = c.code("org_kind", parse_org_kind)
+    network = c.code("network", parse_network)
+    address = c.text("address", required=True)
+    created_on = c.date("created_on", required=True)
+    status = c.code("status", parse_status, default=PageStatus.ACTIVE.value)
+    org = OrgData(
+        name=name,
+        kind=kind or "",
+        short_name=c.text("short_name"),
+        postal_address=c.text("postal_address"),
+        email=c.text("email") or None,
+        phone=c.text("phone"),
+        website=c.text("website") or None,
+    )
+    history, staff = _parse_history(c, created_on), _parse_staff(c, created_on)
+    closed_on, reported_on, entered_on = c.date("closed_on"), c.date("reported_on"), c.date("entered_on")
+    twofa, site_link = c.date("twofa_attested_on"), c.date("site_link_found_on")
+    if c.problems or not (name and kind and network and address and status and created_on):
+        return [RowError(source.line, p) for p in (c.problems or ["неверная строка"])]
+    row = ParsedRow(
+        source.line,
+        org,
+        network,
+        address,
+        created_on,
+        status,
+        platform_id=c.text("platform_id") or None,
+        screen_name=c.text("screen_name") or None,
+        closed_on=closed_on,
+        reported_on=reported_on,
+        entered_on=entered_on,
+        twofa_attested_on=twofa,
+        site_link_found_on=site_link,
+        history=history,
+        staff=staff,
+    )
+    _check_dates(c, row)
+    return [RowError(source.line, p) for p in c.problems] or row
+
+
+def _org_conflicts(row: ParsedRow, known: OrgData | RegistryOrganisation, where: str) -> list[RowError]:
+    """Rows of one organisation must agree with each other and with the registry on its details."""
+    errors = []
+    for name in _ORG_FIELDS:
+        mine, theirs = getattr(row.org, name) or "", getattr(known, name) or ""
+        if mine != theirs:
+            header = HEADER_BY_KEY.get(name, HEADER_BY_KEY["org_kind"] if name == "kind" else name)
+            errors.append(RowError(row.line, f"«{header}» организации «{row.org.name}» расходится с {where}"))
+    return errors
+
+
+def _check_against_file(rows: Sequence[ParsedRow]) -> list[RowError]:
+    errors: list[RowError] = []
+    addresses: dict[tuple[str, str], int] = {}
+    active: dict[tuple[str, str], int] = {}
+    orgs: dict[str, ParsedRow] = {}
+    for row in rows:
+        first = orgs.setdefault(row.org.name, row)
+        if first is not row:
+            errors += _org_conflicts(row, first.org, f"строкой {first.line}")
+        seen = addresses.setdefault((row.network, row.address), row.line)
+        if seen != row.line:
+            errors.append(RowError(row.line, f"адрес {row.address} уже указан в строке {seen}"))
+        if row.status == PageStatus.ACTIVE:
+            other = active.setdefault((row.org.name, row.network), row.line)
+            if other != row.line:
+                message = (
+                    f"вторая действующая страница организации в этой сети (первая — строка {other}); п. 1.5"
+                )
+                errors.append(RowError(row.line, message))
+    return errors
+
+
+def _check_against_db(session: Session, rows: Sequence[ParsedRow]) -> list[RowError]:
+    errors: list[RowError] = []
+    for row in rows:
+        query = select(RegistryPage).where(
+            RegistryPage.network == row.network, RegistryPage.address == row.address
+        )
+        if session.exec(query).first() is not None:
+            errors.append(RowError(row.line, f"страница {row.address} уже есть в реестре"))
+        query_org = select(RegistryOrganisation).where(RegistryOrganisation.name == row.org.name)
+        org = session.exec(query_org).first()
+        if org is None:
+            continue
+        errors += _org_conflicts(row, org, "записью в реестре")
+        assert org.id is not None
+        existing = active_page(session, org.id, row.network)
+        if row.status == PageStatus.ACTIVE and existing is not None:
+            message = f"у организации уже есть действующая страница {existing.address} в этой сети; п. 1.5"
+            errors.append(RowError(row.line, message))
+    return errors
+
+
+def validate(session: Session, sources: Sequence[SourceRow]) -> list[ParsedRow]:
+    """Parse and check every row; raise ImportRejected listing all bad rows, in line order."""
+    parsed: list[ParsedRow] = []
+    errors: list[RowError] = []
+    for source in sources:
+        result = parse_row(source)
+        if isinstance(result, list):
+            errors += result
+        else:
+            parsed.append(result)
+    errors += _check_against_file(parsed) + _check_against_db(session, parsed)
+    if not sources:
+        errors.append(RowError(1, "в файле нет ни одной строки с данными"))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    return parsed
+
+
+def _apply_row(session: Session, row: ParsedRow, org: RegistryOrganisation) -> None:
+    page = add_page(
+        session,
+        org,
+        network=row.network,
+        address=row.address,
+        created_on=row.created_on,
+        platform_id=row.platform_id,
+        screen_name=row.screen_name,
+        reported_on=row.reported_on,
+        entered_on=row.entered_on,
+        record_fact=row.reported_on is not None,
+    )
+    assert page.id is not None
+    chain = [address for address, _ in row.history] + [row.address]
+    for (previous, changed_on), new in zip(row.history, chain[1:], strict=True):
+        session.add(
+            RegistryAddressChange(
+                page_id=page.id, previous_address=previous, new_address=new, changed_on=changed_on
+            )
+        )
+    for name, position, start in row.staff:
+        add_staff(session, page, full_name=name, position=position, from_on=start, record_fact=False)
+    if row.twofa_attested_on:
+        attest_2fa(session, page, row.twofa_attested_on)
+    if row.site_link_found_on:
+        record_site_link(session, page, row.site_link_found_on)
+    if row.status == PageStatus.CLOSED and row.closed_on:
+        close_page(session, page, row.closed_on)
+
+
+def import_rows(session: Session, sources: Sequence[SourceRow]) -> ImportResult:
+    """Validate all rows, then write them in the caller's transaction (the caller commits).
+
+    Imported address history carries no report terms: when those changes were reported is not known.
+    """
+    rows = validate(session, sources)
+    orgs: dict[str, RegistryOrganisation] = {}
+    created = 0
+    for row in rows:
+        org = (
+            orgs.get(row.org.name)
+            or session.exec(
+                select(RegistryOrganisation).where(RegistryOrganisation.name == row.org.name)
+            ).first()
+        )
+        if org is None:
+            org = add_organisation(session, row.org)
+            created += 1
+        orgs[row.org.name] = org
+        try:
+            _apply_row(session, row, org)
+        except RegistryError as exc:
+            session.rollback()
+            raise ImportRejected([RowError(row.line, str(exc))]) from exc
+    return ImportResult(organisations=created, pages=len(rows))

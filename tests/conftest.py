@@ -10,6 +10,8 @@ from moderation.config import ModerationConfig
 from moderation.engine import Moderator
 from moderation.lexicon import Lexicon
 
+pytest_plugins = ["tests.db_fixtures"]
+
 OFFICIALS = ("Фельдман Дмитрий Зиновьевич", "Черданцева Ирина Геннадьевна")
 ORG_PHONES = ("+7 (38557) 2-23-21",)
 

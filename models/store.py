@@ -1,0 +1,248 @@
+"""The database behind the moderation pipeline: one Store over an Engine, implementing the core's protocols.
+
+Each public method is one transaction run in a worker thread (synchronous SQLAlchemy via asyncio.to_thread),
+so the event loop never blocks on the database. On SQLite, writes from this process are serialised by a lock:
+SQLite has one writer anyway, and the lock turns "database is locked" surprises into plain waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from models import store_actions, store_comments, store_decisions
+from models.store_support import audit, upsert
+from models.tables import ActionRow, CommentRow, Cursor, ReviewCardRow
+from moderation.ports import DecisionRequest, IncomingComment, Platform
+from moderation.records import (
+    ActionKind,
+    ActionProblem,
+    ActionStatus,
+    CardInfo,
+    CardStatus,
+    DecidedBy,
+    DecisionPlan,
+    Plan,
+    PriorDecision,
+    QueuedAction,
+    StatusSummary,
+)
+from moderation.types import Verdict
+
+T = TypeVar("T")
+
+
+class Store:
+    """Durable state of the pipeline: comments, verdicts, action queue, cards, decisions, cursors, audit."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Session]:
+        guard = self._lock if self._sqlite else contextlib.nullcontext()
+        with guard, Session(self._engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+    def _run_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        with self._session() as session:
+            return fn(session, *args)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """One transaction in a worker thread: commit on return, roll back on any exception."""
+        return await asyncio.to_thread(self._run_sync, fn, *args)
+
+    # comments and verdicts
+
+    async def record_comment(self, comment: IncomingComment, now: datetime) -> int | None:
+        """The revision of the comment to decide, or None for a redelivery of an already decided comment."""
+        try:
+            return await self._run(store_comments.record_comment, comment, now)
+        except IntegrityError:
+            return None  # stored concurrently by another worker, which decides it
+
+    async def commit_verdict(
+        self,
+        key: str,
+        revision: int,
+        verdict: Verdict,
+        decided_by: DecidedBy,
+        model_version: str | None,
+        plan: Plan,
+        now: datetime,
+    ) -> bool:
+        """Record the verdict with all its intents atomically; False if this revision was decided already."""
+        return await self._run(
+            store_comments.commit_verdict, key, revision, verdict, decided_by, model_version, plan, now
+        )
+
+    async def count_violations(
+        self, platform: Platform, page_id: str, author_id: str, since: datetime, exclude_key: str
+    ) -> int:
+        """Prior violations of an author on a page since a moment, not counting the comment being decided."""
+        return await self._run(
+            store_comments.count_violations, platform, page_id, author_id, since, exclude_key
+        )
+
+    async def undecided_comments(self, limit: int = 1000) -> list[IncomingComment]:
+        """Comments recorded but not decided (the process stopped in between): decide them on start-up."""
+        return await self._run(store_comments.undecided_comments, limit)
+
+    async def record_post(
+        self, platform: Platform, page_id: str, post_id: str, text: str, kind: str, posted_at: datetime
+    ) -> None:
+        """Remember a page's post (kept current: a second call updates text and kind)."""
+        await self._run(store_comments.record_post, platform, page_id, post_id, text, kind, posted_at)
+
+    async def post_text(self, platform: Platform, page_id: str, post_id: str) -> str | None:
+        """The stored text of a post, if known."""
+        return await self._run(store_comments.post_text, platform, page_id, post_id)
+
+    # the action queue
+
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[QueuedAction]:
+        """Due actions, now marked running under a lease, each with one more attempt counted."""
+        return await self._run(store_actions.claim_due, now, limit, lease)
+
+    async def complete(
+        self,
+        action_id: int,
+        now: datetime,
+        note: str | None = None,
+        message_ref: str | None = None,
+        attempt: int | None = None,
+    ) -> bool:
+        """Mark an action done (with the card's message reference when it posted a card).
+
+        `attempt` is the claim's attempt count: with it, a runner that lost its lease changes nothing (False).
+        """
+        return await self._run(store_actions.complete, action_id, now, note, message_ref, attempt)
+
+    async def reschedule(
+        self, action_id: int, at: datetime, error: str, now: datetime, attempt: int | None = None
+    ) -> bool:
+        """Try an action again at `at`, remembering why it failed this time."""
+        return await self._run(store_actions.reschedule, action_id, at, error, now, attempt)
+
+    async def defer(self, action_id: int, at: datetime, now: datetime, attempt: int | None = None) -> bool:
+        """Put a claimed action back without counting the attempt."""
+        return await self._run(store_actions.defer, action_id, at, now, attempt)
+
+    async def give_up(
+        self, action_id: int, status: ActionStatus, error: str, now: datetime, attempt: int | None = None
+    ) -> bool:
+        """Mark an action failed (retrying is pointless) or parked (retries ran out); both show in status."""
+        return await self._run(store_actions.give_up, action_id, status, error, now, attempt)
+
+    # cards, decisions, moderators
+
+    async def card_info(self, card_id: int, now: datetime) -> CardInfo | None:
+        """A review card with its comment, machine verdict and the author's restrictions in force."""
+        return await self._run(store_decisions.card_info, card_id, now)
+
+    async def record_decision(
+        self, request: DecisionRequest, plan: DecisionPlan, now: datetime
+    ) -> tuple[bool, PriorDecision | None]:
+        """Record a moderator's decision and its actions, first press wins.
+
+        Returns (True, None) when accepted; (False, the earlier decision) when someone was first;
+        (False, None) when the card is gone or was closed without a decision (the comment was edited).
+        """
+        try:
+            accepted = await self._run(store_decisions.record_decision, request, plan, now)
+        except IntegrityError:
+            accepted = False
+        if accepted:
+            return True, None
+        return False, await self._run(store_decisions.prior_decision, request.card_id)
+
+    async def labelled_examples(self) -> list[dict[str, Any]]:
+        """Moderators' decisions as {"text", "grounds", "action"} rows for `dozor train`."""
+        return await self._run(store_decisions.labelled_examples)
+
+    async def is_moderator(self, platform: Platform, user_id: str) -> bool:
+        """True for an active moderator in the moderators table."""
+        return await self._run(store_decisions.is_moderator, platform.value, user_id)
+
+    async def set_moderator(
+        self, platform: Platform, user_id: str, name: str | None = None, active: bool = True
+    ) -> None:
+        """Add or update a moderator."""
+        await self._run(store_decisions.set_moderator, platform.value, user_id, name, active)
+
+    # cursors, audit, status
+
+    async def get_cursor(self, key: str) -> str | None:
+        """Where a reader stopped, or None when it never ran."""
+        return await self._run(_get_cursor, key)
+
+    async def set_cursor(self, key: str, value: str, now: datetime) -> None:
+        """Remember where a reader stopped."""
+        await self._run(upsert, Cursor, {"key": key, "value": value, "updated_at": now}, ("key",))
+
+    async def audit(self, at: datetime, actor: str, event: str, details: dict[str, Any]) -> None:
+        """Append to the audit log; personal data in details is redacted."""
+        await self._run(audit, at, actor, event, details)
+
+    async def status(self, problems_limit: int = 20) -> StatusSummary:
+        """Open cards and the oldest one's age, queued, failed and parked actions with reasons, cursors."""
+        return await self._run(_status, problems_limit)
+
+
+def _get_cursor(session: Session, key: str) -> str | None:
+    row = session.get(Cursor, key)
+    return row.value if row is not None else None
+
+
+def _comment_key(session: Session, comment_id: int | None) -> str | None:
+    row = session.get(CommentRow, comment_id) if comment_id is not None else None
+    return row.key if row is not None else None
+
+
+def _count(session: Session, status: ActionStatus) -> int:
+    return int(session.exec(select(func.count()).where(col(ActionRow.status) == status.value)).one())
+
+
+def _status(session: Session, problems_limit: int) -> StatusSummary:
+    open_cards = select(func.count(), func.min(ReviewCardRow.created_at)).where(
+        col(ReviewCardRow.status) == CardStatus.OPEN.value
+    )
+    count, oldest = session.exec(open_cards).one()
+    troubled = (ActionStatus.FAILED.value, ActionStatus.PARKED.value)
+    rows = session.exec(
+        select(ActionRow)
+        .where(col(ActionRow.status).in_(troubled))
+        .order_by(col(ActionRow.updated_at).desc())
+    ).all()
+    problems = tuple(
+        ActionProblem(
+            id=row.id or 0,
+            kind=ActionKind(row.kind),
+            status=ActionStatus(row.status),
+            attempts=row.attempts,
+            error=row.last_error or "",
+            comment_key=_comment_key(session, row.comment_id),
+        )
+        for row in rows[:problems_limit]
+    )
+    cursors = {row.key: row.value for row in session.exec(select(Cursor)).all()}
+    return StatusSummary(
+        open_cards=int(count),
+        oldest_open_card_at=oldest,
+        pending_actions=_count(session, ActionStatus.PENDING) + _count(session, ActionStatus.RUNNING),
+        parked_actions=_count(session, ActionStatus.PARKED),
+        failed_actions=_count(session, ActionStatus.FAILED),
+        problems=problems,
+        cursors=cursors,
+    )

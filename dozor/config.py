@@ -8,7 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bots.config import TelegramConfig, VkConfig
 from moderation.config import ModerationConfig
+from monitor.config import MonitorConfig
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -17,12 +19,24 @@ class ConfigError(Exception):
     """config.toml cannot be used; the message names the key and what is allowed."""
 
 
+class StorageConfig(BaseModel):
+    """Where the database is. The DOZOR_DATABASE_URL environment variable wins (a DSN may hold a password)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str | None = None
+
+
 class Settings(BaseModel):
     """All sections of config.toml. Secrets never live here: tokens come from the environment."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     moderation: ModerationConfig = ModerationConfig()
+    storage: StorageConfig = StorageConfig()
+    vk: VkConfig = VkConfig()
+    telegram: TelegramConfig = TelegramConfig()
+    monitor: MonitorConfig = MonitorConfig()
 
 
 def _describe(error: ValidationError) -> str:

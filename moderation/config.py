@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from moderation.restrictions import EscalationPolicy
+from moderation.retry import RetryPolicy
 from moderation.types import Ground
 
 
@@ -61,6 +63,8 @@ class ModerationConfig(BaseModel):
     public_officials: tuple[str, ...] = ()
     organisation_phones: tuple[str, ...] = ()
     model_path: str | None = None
+    escalation: EscalationPolicy = EscalationPolicy()
+    retry: RetryPolicy = RetryPolicy()
 
     @model_validator(mode="after")
     def _complete(self) -> ModerationConfig:

@@ -39,6 +39,7 @@ class Rule:
     kind: str
     patterns: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    masked_forms: tuple[str, ...] = ()
     lemmas: frozenset[str] = frozenset()
     phrases: tuple[tuple[frozenset[str], ...], ...] = ()
     near: tuple[frozenset[str], frozenset[str]] | None = None
@@ -80,6 +81,7 @@ def _build(raw: dict[str, object], where: str) -> Rule:
         near = (frozenset(raw.get("a", ())), frozenset(raw.get("b", ())))  # type: ignore[arg-type]
     return Rule(
         name=name, ground=ground, score=score, kind=kind, patterns=patterns, exclude=exclude,
+        masked_forms=tuple(str(f) for f in raw.get("masked_forms", ())),  # type: ignore[attr-defined]
         lemmas=frozenset(str(x) for x in raw.get("lemmas", ())),  # type: ignore[attr-defined]
         phrases=tuple(_phrase(str(p)) for p in raw.get("phrases", ())),  # type: ignore[attr-defined]
         near=near, window=int(raw.get("window", 4)), gap=int(raw.get("gap", 1)),  # type: ignore[call-overload]
@@ -140,13 +142,20 @@ class Lexicon:
         """п*здец, х**, бл*ть: try the masked places as letters (at most two masks) or as nothing."""
         stripped = skeleton.lstrip("*")
         letters = len(stripped) - stripped.count("*")
-        if stripped.count("*") > 2 or letters < 1 or len(stripped) > 14:
+        if letters < 1 or len(stripped) > 14:
             return ()
+        if stripped.count("*") > 2:
+            return self._masked_form(stripped)
         found: dict[str, Rule] = {}
         for candidate in _unmask(stripped):
             for rule in self._root_match(candidate):
                 found[rule.name] = rule
         return tuple(found.values())
+
+    def _masked_form(self, skeleton: str) -> tuple[Rule, ...]:
+        """Heavily masked words (о***ли, б***ь): each star one letter, compared with the rules' usual forms."""
+        shape = re.compile("".join("." if c == "*" else re.escape(c) for c in skeleton))
+        return tuple(r for r in self._roots if any(shape.fullmatch(form) for form in r.masked_forms))
 
     def match(self, doc: Doc) -> list[Evidence]:
         """Every rule that fires on the comment, with the spans it matched."""

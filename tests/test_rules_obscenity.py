@@ -40,6 +40,9 @@ POSITIVES = [
     ("съебались все чиновники", "hard-sign-prefix"),
     ("х\u200bу\u200bй", "zero-width"),
     ("Сука, опять без света", "suka"),
+    ("Да вы там все о***ли", "three-masks-oheli"),
+    ("б***ь, опять без отопления", "three-masks-blyad"),
+    ("ну п****ц", "four-masks-pizdec"),
 ]
 
 HARD_NEGATIVES = [

@@ -1,0 +1,150 @@
+"""The composition root: the one place that reads config, builds every component, starts the workers and the
+scheduler, and stops them cleanly on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from dozor.config import Settings
+from dozor.platforms import Endpoints, PlatformSet, build_platforms
+from models.db import database_url, make_engine
+from models.migrate import upgrade
+from models.store import Store
+from moderation.decisions import StoreDecisionHandler
+from moderation.pipeline import Handled, Pipeline
+from moderation.ports import IncomingComment, Platform, PlatformActions
+
+log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 10.0
+
+Observer = Callable[[IncomingComment, Handled], Awaitable[None]]
+
+
+@dataclass
+class Daemon:
+    """Everything the running service holds, so that shutdown can release it in order."""
+
+    settings: Settings
+    store: Store
+    pipeline: Pipeline
+    platforms: PlatformSet
+    observers: list[Observer] = field(default_factory=list)
+    _inflight: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    async def handle(self, incoming: IncomingComment) -> None:
+        """One comment from any platform: decided and recorded once; observers (the demo's printer) notified."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            handled = await self.pipeline.handle(incoming)
+            self.pipeline.runner.wake()
+            for observer in self.observers:
+                await observer(incoming, handled)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def heartbeat(self, stop: asyncio.Event) -> None:
+        """Workers' liveness for `dozor status`: a timestamp per worker, written to the cursors table."""
+        while not stop.is_set():
+            now = datetime.now(UTC)
+            for name in self.platforms.worker_names():
+                await self.store.set_cursor(f"heartbeat:{name}", now.isoformat(), now)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
+
+
+ActionsDecorator = Callable[[PlatformActions], PlatformActions]
+
+
+async def build_daemon(
+    settings: Settings, world: Any | None = None, decorate: ActionsDecorator | None = None
+) -> Daemon:
+    """Database first (migrated), then the moderation core, then the platforms that feed it.
+
+    `world` is the demo's emulators (dozor.demo.DemoWorld); without it tokens come from the environment.
+    """
+    from dozor.build import build_moderator
+
+    if world is not None:
+        settings = world.settings_for(settings)
+        ends = world.endpoints()
+    else:
+        ends = Endpoints.from_environment(settings)
+    url = database_url(settings.storage.url)
+    engine = make_engine(url)
+    await asyncio.to_thread(upgrade, engine=engine)
+    store = Store(engine)
+    moderator = await asyncio.to_thread(build_moderator, settings.moderation)
+    holder: dict[str, Pipeline] = {}
+    decisions = StoreDecisionHandler(
+        store,
+        moderators=settings.telegram.moderators,
+        platform=Platform.TELEGRAM,
+        escalation=settings.moderation.escalation,
+        on_decided=lambda: holder["pipeline"].runner.wake() if "pipeline" in holder else None,
+    )
+    daemon_ref: list[Daemon] = []
+
+    async def on_comment(incoming: IncomingComment) -> None:
+        await daemon_ref[0].handle(incoming)
+
+    platforms = await build_platforms(settings, store, decisions, on_comment, ends)
+    if decorate is not None:
+        platforms.actions = {p: decorate(a) for p, a in platforms.actions.items()}
+    pipeline = Pipeline(
+        moderator.verdict,
+        store,
+        platforms.actions,
+        platforms.review,
+        settings.moderation.mode,
+        escalation=settings.moderation.escalation,
+        retry=settings.moderation.retry,
+        model_version=moderator.scorer.version if moderator.scorer is not None else None,
+    )
+    holder["pipeline"] = pipeline
+    daemon = Daemon(settings, store, pipeline, platforms)
+    daemon_ref.append(daemon)
+    return daemon
+
+
+async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[None]] | None = None) -> None:
+    """Run until `stop` is set; then stop reading, let in-flight comments finish, and release everything."""
+    recovered = await daemon.pipeline.recover()
+    if recovered:
+        log.info("recovered %d comments received but not decided before the last stop", recovered)
+    tasks = [
+        asyncio.create_task(daemon.pipeline.runner.run_forever(stop), name="action-runner"),
+        asyncio.create_task(daemon.heartbeat(stop), name="heartbeat"),
+        *(asyncio.create_task(w, name=n) for n, w in daemon.platforms.worker_coroutines()),
+        *(asyncio.ensure_future(a) for a in extra or ()),
+    ]
+    await daemon.store.audit(datetime.now(UTC), "daemon", "started", {"workers": daemon.platforms.worker_names()})
+    await stop.wait()
+    log.info("stopping: no new comments are read; in-flight work finishes")
+    await daemon.platforms.stop_workers()
+    if daemon._inflight:
+        await asyncio.wait(set(daemon._inflight), timeout=30)
+    for task in tasks:
+        if not task.done():
+            task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await daemon.platforms.close()
+    await daemon.store.audit(datetime.now(UTC), "daemon", "stopped", {})
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT ask for a clean stop; a second SIGINT is left to Python's default."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)

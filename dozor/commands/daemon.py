@@ -1,0 +1,59 @@
+"""`dozor run` (the daemon) and `dozor status` (what it is doing)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="config.toml to use")]
+
+
+def run(
+    demo: Annotated[bool, typer.Option(help="run against the built-in emulators (automatic when no token is set)")] = False,
+    seconds: Annotated[float | None, typer.Option("--for", help="stop by itself after this many seconds")] = None,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING")] = "WARNING",
+    config: ConfigOption = None,
+) -> None:
+    """Start the workers and the scheduler; SIGTERM or Ctrl-C stops them without losing in-flight work."""
+    from bots.config import any_token_configured
+    from dozor import logs
+    from dozor.config import ConfigError, load_settings
+    from dozor.platforms import StartupError
+    from dozor.runner import serve
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    logs.configure(log_level.upper())
+    from bots.telegram.actions import install_token_redaction
+
+    install_token_redaction()
+    use_demo = demo or not any_token_configured()
+    try:
+        asyncio.run(serve(settings, use_demo, seconds))
+    except StartupError as exc:
+        typer.secho(f"cannot start: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+
+
+def status(config: ConfigOption = None) -> None:
+    """Workers, cursors, the review queue (size, oldest card), pending and parked actions."""
+    from dozor.config import ConfigError, load_settings
+    from dozor.runner import print_status
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    asyncio.run(print_status(settings))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(run)
+    app.command()(status)

@@ -1,0 +1,252 @@
+"""`dozor check [PAGE]` and `dozor digest --week 2026-W48 --out report.html`: the compliance monitor by hand.
+
+Both read the registry and the stored check results from the project database and the pages from the
+platforms: VK with DOZOR_VK_USER_TOKEN (a page manager's token, which can also list managers;
+DOZOR_VK_API_URL points it at an emulator), Telegram with DOZOR_TELEGRAM_TOKEN ([telegram] api_base for a
+local server) plus the channel posts the daemon stored. `--demo` uses a built-in made-up city instead, so
+the commands can be tried on a fresh checkout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from dozor.config import Settings
+    from moderation.ports import Platform
+    from monitor.checks import CheckDeps
+    from monitor.config import MonitorConfig
+    from monitor.digest import DigestSources
+    from monitor.ports import PageRef, PageSource
+    from monitor.results import CheckResult
+
+VK_API_URL_ENV = "DOZOR_VK_API_URL"
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+STYLE = {"ok": "green", "warning": "yellow", "fail": "bold red", "error": "dim"}
+WORD = {"ok": "в порядке", "warning": "замечание", "fail": "нарушение", "error": "не проверено"}
+
+PageArg = Annotated[str | None, typer.Argument(help="Номер страницы в реестре, её адрес или короткое имя.")]
+DemoOpt = Annotated[bool, typer.Option("--demo", help="Выдуманный город вместо базы данных и платформ.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `check` and `digest` to the main `dozor` app."""
+    app.command("check", help="Проверить страницы по Порядку (пп. 1.4.5, 1.6, 2.1, 2.4, 3.2).")(check)
+    app.command("digest", help="Собрать еженедельный отчёт для пресс-службы в HTML-файл.")(digest)
+
+
+@dataclass
+class _Wiring:
+    """What the commands run with; `closers` release the database engine and the bot's HTTP session."""
+
+    config: MonitorConfig
+    deps: CheckDeps
+    sources: DigestSources
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for closer in self.closers:
+            await closer()
+
+
+def _settings() -> Settings:
+    from dozor.config import ConfigError, load_settings
+
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        err.print(f"[red]Ошибка настроек:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _config() -> MonitorConfig:
+    from monitor.config import MonitorConfig
+
+    value = getattr(_settings(), "monitor", None)
+    return value if isinstance(value, MonitorConfig) else MonitorConfig()
+
+
+def _demo(config: MonitorConfig, monday: datetime) -> _Wiring:
+    from monitor.checks import CheckDeps
+    from monitor.checks.demo import demo_moderation, demo_world
+    from monitor.digest import DigestSources
+
+    world = demo_world(monday)
+    demo_moderation(world, monday)
+    deps = CheckDeps(config, world.source, world.registry, world.store, world.fetcher, world.addresses)
+    sources = DigestSources(config, world.registry, world.source, world.store, world.stats)
+    return _Wiring(config, deps, sources)
+
+
+def _database(config: MonitorConfig) -> _Wiring:
+    from sqlmodel import SQLModel
+
+    from models.db import database_url, make_engine
+    from models.monitor import SqlCheckResultStore, monitor_tables
+    from models.registry import registry_tables
+    from monitor.checks import CheckDeps
+    from monitor.checks.fetch import AiohttpSiteFetcher
+    from monitor.checks.registry_links import RegistrySiteLinks
+    from monitor.checks.router import PlatformRouter
+    from monitor.digest import DigestSources
+    from monitor.registry.adapters import SqlRegistry
+
+    engine = make_engine(database_url())
+    SQLModel.metadata.create_all(engine, tables=[*registry_tables(), *monitor_tables()])
+
+    async def dispose() -> None:
+        engine.dispose()
+
+    closers: list[Callable[[], Awaitable[None]]] = [dispose]
+    router = PlatformRouter(_platform_sources(engine, closers))
+    registry, store = SqlRegistry(engine), SqlCheckResultStore(engine)
+    fetcher = AiohttpSiteFetcher.from_config(config)
+    links = RegistrySiteLinks(engine, config.tz)
+    deps = CheckDeps(config, router, registry, store, fetcher, registry, site_links=links)
+    digest_sources = DigestSources(config, registry, router, store, None, registry)
+    return _Wiring(config, deps, digest_sources, closers)
+
+
+def _platform_sources(
+    engine: Engine, closers: list[Callable[[], Awaitable[None]]]
+) -> dict[Platform, PageSource]:
+    """The platforms that have a token in the environment; the others' pages show 'could not check'."""
+    from bots.config import TelegramConfig, VkConfig
+    from moderation.ports import Platform
+
+    sources: dict[Platform, PageSource] = {}
+    if vk_token := VkConfig.user_token():
+        from bots.vk.transport import make_vk
+        from monitor.checks.vk_source import VkPageSource
+
+        sources[Platform.VK] = VkPageSource(make_vk(vk_token, os.environ.get(VK_API_URL_ENV)))
+    if tg_token := TelegramConfig.token():
+        from aiogram import Bot
+        from aiogram.client.session.aiohttp import AiohttpSession
+        from aiogram.client.telegram import TelegramAPIServer
+
+        from models.monitor import SqlStoredPosts
+        from monitor.checks.telegram_source import TelegramPageSource
+
+        api_base = getattr(getattr(_settings(), "telegram", None), "api_base", None)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+        bot = Bot(tg_token, session=session)
+        closers.append(bot.session.close)
+        sources[Platform.TELEGRAM] = TelegramPageSource(bot, SqlStoredPosts(engine))
+    return sources
+
+
+def _wiring(config: MonitorConfig, demo_monday: datetime | None) -> _Wiring:
+    """The demo city (filled for the week starting `demo_monday`) or the real database and platforms."""
+    return _demo(config, demo_monday) if demo_monday is not None else _database(config)
+
+
+def _select(pages: Sequence[PageRef], wanted: str | None) -> list[PageRef]:
+    if wanted is None:
+        return list(pages)
+    from monitor.checks.normalise import screen_name
+
+    key = screen_name(wanted)
+    chosen = [p for p in pages if key in {p.key.lower(), screen_name(p.address)} or wanted == p.url]
+    if not chosen:
+        err.print(f"[red]Страница «{wanted}» не найдена среди действующих страниц реестра.[/red]")
+        raise typer.Exit(1)
+    return chosen
+
+
+def _table(results: Sequence[CheckResult], titles: dict[str, str]) -> Table:
+    from monitor.digest.labels import CHECK_TITLE
+    from monitor.results import CheckName
+
+    table = Table(title="Проверка официальных страниц", show_lines=False)
+    for column in ("Страница", "Проверка", "Итог", "Подробности"):
+        table.add_column(column, overflow="fold")
+    order = list(CheckName)
+    for r in sorted(results, key=lambda r: (titles.get(r.page_key, r.page_key), order.index(r.check))):
+        details = "\n".join(p.fix for p in r.problems) or r.summary
+        status = f"[{STYLE[r.status.value]}]{WORD[r.status.value]}[/]"
+        table.add_row(titles.get(r.page_key, r.page_key), CHECK_TITLE[r.check], status, details)
+    return table
+
+
+def check(page: PageArg = None, demo: DemoOpt = False, save: bool = True) -> None:
+    """Run every check now on one page or all active pages and print the results."""
+    asyncio.run(_check(page, demo, save))
+
+
+async def _check(page: str | None, demo: bool, save: bool) -> None:
+    from monitor.checks import run_checks, week_of
+
+    now = datetime.now(UTC)
+    config = _config()
+    wiring = _wiring(config, week_of(now, config.tz).start if demo else None)
+    try:
+        pages = _select(await wiring.deps.registry.active_pages(), page)
+        results = await run_checks(wiring.deps, now, pages=pages, save=save)
+    finally:
+        await wiring.close()
+    if not pages:
+        out.print("В реестре нет действующих страниц.")
+        return
+    out.print(_table(results, {p.key: p.display_title for p in pages}))
+
+
+WeekOpt = Annotated[
+    str | None, typer.Option(help="Неделя ISO, например 2026-W48 (по умолчанию — прошедшая).")
+]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Куда записать HTML (по умолчанию dozor-digest-<неделя>.html).")
+]
+CheckNowOpt = Annotated[
+    bool, typer.Option("--check-now", help="Сначала проверить страницы и сохранить итоги.")
+]
+
+
+def digest(
+    week: WeekOpt = None, out_path: OutOpt = None, demo: DemoOpt = False, check_now: CheckNowOpt = False
+) -> None:
+    """Build the weekly digest for the press service into a self-contained HTML file."""
+    asyncio.run(_digest(week, out_path, demo, check_now))
+
+
+async def _digest(week_label: str | None, out_path: Path | None, demo: bool, check_now: bool) -> None:
+    from monitor.checks import parse_week, run_checks, week_of
+    from monitor.digest import build_digest
+    from monitor.results import Status
+
+    now = datetime.now(UTC)
+    config = _config()
+    try:
+        week = parse_week(week_label, config.tz) if week_label else week_of(now, config.tz).previous()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--week") from exc
+    wiring = _wiring(config, week.start if demo else None)
+    try:
+        if check_now or demo:
+            await run_checks(wiring.deps, min(now, week.end - timedelta(seconds=1)))
+        built = await build_digest(wiring.sources, week, now)
+    finally:
+        await wiring.close()
+    target = out_path or Path(built.filename)
+    target.write_text(built.html, encoding="utf-8")
+    counts = built.digest.status_counts
+    out.print(
+        f"Отчёт за неделю {week.label} записан в [bold]{target}[/bold]: страниц {len(built.digest.pages)}, "
+        f"нарушений {counts.get(Status.FAIL, 0)}, замечаний {counts.get(Status.WARNING, 0)}, "
+        f"пунктов к исправлению {len(built.digest.fixes)}."
+    )

@@ -1,0 +1,184 @@
+"""Building the platform side: VK and Telegram clients, workers, actions and the moderators' queue.
+
+Real pages need only tokens in the environment and page ids in config.toml. With no token at all, the daemon
+runs against the built-in emulators (the real vk_api and aiogram clients over loopback), seeded with a city page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from bots.config import TelegramConfig, VkConfig
+from dozor.config import Settings
+from models.store import Store
+from moderation.ports import DecisionHandler, IncomingComment, Platform, PlatformActions, ReviewCard, ReviewQueue
+
+log = logging.getLogger(__name__)
+CommentHandler = Callable[[IncomingComment], Awaitable[None]]
+
+
+class StartupError(Exception):
+    """The platforms cannot be started as configured; the message says what to fix."""
+
+
+class LogReviewQueue:
+    """Without Telegram there are no buttons: cards stay in the database and are logged for the operator."""
+
+    async def post_card(self, card: ReviewCard) -> str:
+        log.warning("review card %s (comment %s) needs a moderator; configure [telegram] for buttons",
+                    card.card_id, card.comment.key)  # fmt: skip
+        return f"log:{card.card_id}"
+
+
+class StoreCursors:
+    """The VK worker's cursor store over the database (survives restarts)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def get(self, page_key: str) -> str | None:
+        return await self.store.get_cursor(page_key)
+
+    async def set(self, page_key: str, value: str) -> None:
+        from datetime import UTC, datetime
+
+        await self.store.set_cursor(page_key, value, datetime.now(UTC))
+
+
+class StorePosts:
+    """Telegram channel posts go to the database: the Bot API cannot list a channel's history."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def save_channel_post(self, post: Any) -> None:
+        await self.store.record_post(
+            Platform.TELEGRAM, str(post.channel_id), str(post.message_id), post.text, str(post.kind.value), post.date
+        )
+
+
+@dataclass
+class PlatformSet:
+    """What the daemon runs: workers to start, actions per platform, the review queue, things to close."""
+
+    actions: dict[Platform, PlatformActions] = field(default_factory=dict)
+    review: ReviewQueue = field(default_factory=LogReviewQueue)
+    vk_workers: list[Any] = field(default_factory=list)
+    tg_worker: Any | None = None
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    world: Any | None = None  # the demo's emulators, when running without tokens
+
+    def worker_names(self) -> list[str]:
+        names = [f"vk:{w.group_id}" for w in self.vk_workers]
+        return names + (["telegram"] if self.tg_worker is not None else [])
+
+    def worker_coroutines(self) -> list[tuple[str, Coroutine[Any, Any, Any]]]:
+        out: list[tuple[str, Coroutine[Any, Any, Any]]] = [(f"vk:{w.group_id}", w.run()) for w in self.vk_workers]
+        if self.tg_worker is not None:
+            out.append(("telegram", self.tg_worker.run()))
+        return out
+
+    async def stop_workers(self) -> None:
+        for worker in self.vk_workers:
+            worker.stop()
+        if self.tg_worker is not None:
+            await self.tg_worker.stop()
+
+    async def close(self) -> None:
+        for closer in reversed(self.closers):
+            try:
+                await closer()
+            except Exception:  # noqa: BLE001 - closing must go on for the rest
+                log.exception("error while closing")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Tokens and addresses: from the environment for real pages, from the emulators for the demo."""
+
+    vk_user_token: str | None
+    vk_community_tokens: dict[int, str]
+    vk_base_url: str | None
+    telegram_token: str | None
+    telegram_api_base: str | None
+
+    @classmethod
+    def from_environment(cls, settings: Settings) -> Endpoints:
+        tokens = {p.group_id: t for p in settings.vk.pages if (t := settings.vk.community_token(p.group_id))}
+        return cls(VkConfig.user_token(), tokens, None, TelegramConfig.token(), settings.telegram.api_base)
+
+
+def _vk(settings: VkConfig, store: Store, on_comment: CommentHandler, ends: Endpoints, out: PlatformSet) -> None:
+    from bots.vk.actions import VkActions
+    from bots.vk.transport import make_vk
+    from bots.vk.worker import VkWorker
+
+    if not ends.vk_user_token:
+        raise StartupError("DOZOR_VK_USER_TOKEN is not set: a page manager's user token is needed to read and delete")
+    base_url = ends.vk_base_url
+    user = make_vk(ends.vk_user_token, base_url)
+    out.actions[Platform.VK] = VkActions(user)
+    for page in settings.pages:
+        token = ends.vk_community_tokens.get(page.group_id)
+        if not token:
+            raise StartupError(f"no community token for VK page {page.group_id}: set DOZOR_VK_COMMUNITY_TOKEN")
+        out.vk_workers.append(
+            VkWorker(page.group_id, make_vk(token, base_url), on_comment, StoreCursors(store), reader=user,
+                     wait=settings.long_poll_wait, catchup_posts=settings.catchup_posts,
+                     backfill_first_run=settings.backfill_first_run)
+        )  # fmt: skip
+
+
+async def _telegram(
+    settings: TelegramConfig,
+    store: Store,
+    decisions: DecisionHandler,
+    on_comment: CommentHandler,
+    ends: Endpoints,
+    out: PlatformSet,
+) -> None:
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    from bots.telegram.actions import TelegramActions
+    from bots.telegram.review import TelegramReviewQueue
+    from bots.telegram.worker import TelegramWorker
+
+    token = ends.telegram_token
+    if not token:
+        raise StartupError("DOZOR_TELEGRAM_TOKEN is not set")
+    api_base = ends.telegram_api_base
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
+    bot = Bot(token, session=session) if session is not None else Bot(token)
+    out.closers.append(bot.session.close)
+    out.actions[Platform.TELEGRAM] = TelegramActions(bot)
+    routers = []
+    if settings.moderators_chat_id is not None:
+        queue = TelegramReviewQueue(bot, settings.moderators_chat_id, decisions)
+        out.review = queue
+        routers.append(queue.router)
+    if settings.channels or routers:
+        out.tg_worker = TelegramWorker(bot, settings.channels, on_comment, StorePosts(store), routers=routers)
+
+
+async def build_platforms(
+    settings: Settings,
+    store: Store,
+    decisions: DecisionHandler,
+    on_comment: CommentHandler,
+    ends: Endpoints,
+) -> PlatformSet:
+    """Clients, workers and actions for every configured page."""
+    out = PlatformSet()
+    if settings.vk.pages:
+        await asyncio.to_thread(_vk, settings.vk, store, on_comment, ends, out)
+    if settings.telegram.channels or settings.telegram.moderators_chat_id is not None:
+        await _telegram(settings.telegram, store, decisions, on_comment, ends, out)
+    if not out.vk_workers and out.tg_worker is None:
+        raise StartupError("no pages to watch: list [[vk.pages]] or [telegram].channels in config.toml")
+    return out

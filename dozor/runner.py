@@ -1,0 +1,82 @@
+"""Running the daemon from the command line, and reporting its status."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from dozor.app import build_daemon, install_signal_handlers, run_daemon
+from dozor.config import Settings
+
+
+async def serve(settings: Settings, demo: bool, seconds: float | None = None, console: Console | None = None) -> None:
+    """The daemon until SIGTERM/SIGINT (or `seconds`); with `demo`, the emulators and the scripted stream."""
+    console = console or Console()
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    world = None
+    extra = []
+    from dozor.demo import Announcing, printer, run_script, start_world
+
+    if demo:
+        world = await start_world(console)
+        console.rule("Дозор: демонстрация на встроенных эмуляторах VK и Telegram")
+        console.print("Без токенов: реальные клиенты vk_api и aiogram работают с эмуляторами на 127.0.0.1.")
+    decorate = (lambda actions: Announcing(actions, console)) if world is not None else None
+    daemon = await build_daemon(settings, world, decorate)
+    if world is not None:
+        daemon.observers.append(printer(console))
+        extra.append(run_script(world))
+    if seconds is not None:
+        asyncio.get_running_loop().call_later(seconds, stop.set)
+    mode = settings.moderation.mode.value
+    console.print(f"режим: {mode}; страницы: {', '.join(daemon.platforms.worker_names())}; Ctrl-C — остановка")
+    await run_daemon(daemon, stop, extra)
+    if world is not None:
+        await world.close()
+    await print_status(settings, console, daemon.store)
+
+
+async def print_status(settings: Settings, console: Console | None = None, store: object = None) -> None:
+    """Workers (last heartbeat), cursors, review queue, actions waiting, parked or failed with their reasons."""
+    from models.db import database_url, make_engine
+    from models.migrate import upgrade
+    from models.store import Store
+
+    console = console or Console()
+    if store is None:
+        engine = make_engine(database_url(settings.storage.url))
+        await asyncio.to_thread(upgrade, engine=engine)
+        store = Store(engine)
+    summary = await store.status()  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    workers = Table(title="Workers and cursors")
+    workers.add_column("name")
+    workers.add_column("value")
+    for key, value in sorted(summary.cursors.items()):
+        if key.startswith("heartbeat:"):
+            age = now - datetime.fromisoformat(value)
+            workers.add_row(key.removeprefix("heartbeat:"), f"last seen {int(age.total_seconds())} s ago")
+        else:
+            workers.add_row(f"cursor {key}", value)
+    console.print(workers)
+    queue = Table(title="Queue")
+    queue.add_column("what")
+    queue.add_column("count", justify="right")
+    oldest = summary.oldest_open_card_at
+    age = f" (oldest waiting {int((now - oldest).total_seconds() // 60)} min)" if oldest else ""
+    queue.add_row(f"review cards open{age}", str(summary.open_cards))
+    queue.add_row("actions pending", str(summary.pending_actions))
+    queue.add_row("actions parked", str(summary.parked_actions))
+    queue.add_row("actions failed", str(summary.failed_actions))
+    console.print(queue)
+    if summary.problems:
+        problems = Table(title="Parked and failed actions")
+        for col in ("id", "kind", "status", "attempts", "comment", "reason"):
+            problems.add_column(col)
+        for p in summary.problems:
+            problems.add_row(str(p.id), p.kind.value, p.status.value, str(p.attempts), p.comment_key or "", p.error)
+        console.print(problems)

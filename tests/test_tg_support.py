@@ -1,0 +1,126 @@
+"""Shared set-up for the Telegram tests: a running emulator with the administration's channel, and fakes.
+
+Not a test module by content; named test_tg_* so that it sits with the tests it serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aiogram import Bot, Router
+
+from bots.telegram.emulator import TelegramEmulator
+from bots.telegram.emulator_demo import seed_city_pages
+from bots.telegram.emulator_model import EmuChat, EmuUser
+from bots.telegram.worker import ChannelPost, CommentHandler, TelegramWorker
+from moderation.ports import DecisionOutcome, DecisionRequest, IncomingComment
+
+TOKEN = "5000001:AAHdozor-test_token-Rubtsovsk"
+
+
+@dataclass
+class World:
+    """The emulated Telegram of the tests: one official channel with comments, a moderators' group."""
+
+    emu: TelegramEmulator
+    bot: Bot
+    bot_user: EmuUser
+    channel: EmuChat
+    group: EmuChat
+    moderators_chat: EmuChat
+    citizen: EmuUser
+    moderator: EmuUser
+    second_moderator: EmuUser
+    outsider: EmuUser
+
+
+@asynccontextmanager
+async def tg_world(per_chat_per_minute: int = 20) -> AsyncIterator[World]:
+    async with TelegramEmulator(per_chat_per_minute=per_chat_per_minute) as emu:
+        pages = seed_city_pages(emu, TOKEN)
+        bot = emu.make_bot(TOKEN)
+        try:
+            yield World(
+                emu,
+                bot,
+                pages.bot_user,
+                pages.channel,
+                pages.group,
+                pages.moderators_chat,
+                pages.citizen,
+                pages.moderator,
+                pages.second_moderator,
+                pages.outsider,
+            )
+        finally:
+            await bot.session.close()
+
+
+@dataclass
+class CollectingSink:
+    """PostSink and comment handler that keep what they get."""
+
+    posts: list[ChannelPost] = field(default_factory=list)
+    comments: list[IncomingComment] = field(default_factory=list)
+    fail_on: set[str] = field(default_factory=set)
+
+    async def save_channel_post(self, post: ChannelPost) -> None:
+        self.posts.append(post)
+
+    async def on_comment(self, comment: IncomingComment) -> None:
+        if comment.text in self.fail_on:
+            raise RuntimeError("хранилище недоступно")
+        self.comments.append(comment)
+
+
+@asynccontextmanager
+async def running_worker(
+    world: World,
+    sink: CollectingSink,
+    routers: Iterable[Router] = (),
+    on_comment: CommentHandler | None = None,
+) -> AsyncIterator[TelegramWorker]:
+    handler = on_comment or sink.on_comment
+    worker = TelegramWorker(
+        world.bot, [world.channel.id], handler, sink, routers=list(routers), polling_timeout=1
+    )
+    await worker.start()
+    try:
+        yield worker
+    finally:
+        await worker.stop()
+
+
+class FakeDecisions:
+    """DecisionHandler that keeps the first decision per card, as the real one must."""
+
+    def __init__(self, moderators: Iterable[int], fail: bool = False) -> None:
+        self.moderators = {str(user_id) for user_id in moderators}
+        self.requests: list[DecisionRequest] = []
+        self.decided: dict[int, DecisionRequest] = {}
+        self.fail = fail
+        self._lock = asyncio.Lock()
+
+    async def is_moderator(self, user_id: str) -> bool:
+        return user_id in self.moderators
+
+    async def decide(self, request: DecisionRequest) -> DecisionOutcome:
+        self.requests.append(request)
+        if self.fail:
+            raise RuntimeError("база данных недоступна")
+        async with self._lock:
+            await asyncio.sleep(0.01)  # widen the window in which a second press could slip through
+            first = self.decided.get(request.card_id)
+            if first is not None:
+                return DecisionOutcome(
+                    False, f"Уже решено: {first.moderator_name}", first.moderator_name, first.at
+                )
+            self.decided[request.card_id] = request
+            return DecisionOutcome(True, "Решение записано.", request.moderator_name, request.at)
+
+
+FIXED_NOW = datetime(2026, 11, 29, 8, 30, tzinfo=UTC)

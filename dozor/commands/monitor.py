@@ -94,11 +94,10 @@ def _demo(config: MonitorConfig, monday: datetime) -> _Wiring:
 
 
 def _database(config: MonitorConfig) -> _Wiring:
-    from sqlmodel import SQLModel
 
     from models.db import database_url, make_engine
-    from models.monitor import SqlCheckResultStore, monitor_tables
-    from models.registry import registry_tables
+    from models.migrate import upgrade
+    from models.monitor import SqlCheckResultStore
     from monitor.checks import CheckDeps
     from monitor.checks.fetch import AiohttpSiteFetcher
     from monitor.checks.registry_links import RegistrySiteLinks
@@ -107,7 +106,7 @@ def _database(config: MonitorConfig) -> _Wiring:
     from monitor.registry.adapters import SqlRegistry
 
     engine = make_engine(database_url())
-    SQLModel.metadata.create_all(engine, tables=[*registry_tables(), *monitor_tables()])
+    upgrade(engine=engine)
 
     async def dispose() -> None:
         engine.dispose()

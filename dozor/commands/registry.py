@@ -61,14 +61,14 @@ def _report_dates(reported_on: str | None, entered_on: str | None) -> tuple[dt.d
 @contextmanager
 def _session() -> Iterator[Session]:
     """One transaction per command; a registry refusal is printed in Russian and exits with code 1."""
-    from sqlmodel import Session, SQLModel
+    from sqlmodel import Session
 
     from models.db import database_url, make_engine
-    from models.registry import registry_tables
+    from models.migrate import upgrade
     from monitor.registry.errors import RegistryError
 
     engine = make_engine(database_url())
-    SQLModel.metadata.create_all(engine, tables=registry_tables())
+    upgrade(engine=engine)
     try:
         with Session(engine) as session:
             yield session

@@ -239,20 +239,17 @@ def holdout_gate(
     kept = []
     for ground in classifier.grounds:
         f = figures.get(ground)
+        review = f.at["review"] if f is not None else (0.0, 0.0, 0.0, 0.0)
         if f is None or f.positives < GATE_MIN_POSITIVES:
-            found = 0 if f is None else f.positives
-            status[ground] = (
-                f"dropped: {found} holdout positives, too few to check the model (need {GATE_MIN_POSITIVES})"
+            verdict = (
+                f"dropped: {0 if f is None else f.positives} holdout positives, need {GATE_MIN_POSITIVES}"
             )
-        elif f.at["review"][1] < GATE_PRECISION:
-            threshold, precision = f.at["review"][0], f.at["review"][1]
-            status[ground] = (
-                f"dropped: holdout precision {precision:.2f} at the review threshold {threshold} "
-                f"< {GATE_PRECISION}"
-            )
+        elif review[1] < GATE_PRECISION:
+            verdict = f"dropped: holdout precision {review[1]:.2f} < {GATE_PRECISION} at the review threshold"
         else:
+            verdict = "shipped"
             kept.append(ground)
-            status[ground] = "shipped; " + status[ground]
+        status[ground] = f"{verdict}; {status[ground]}"
     return kept
 
 

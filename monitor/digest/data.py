@@ -1,0 +1,206 @@
+"""Gathering one ISO week's digest: each page's compliance, what to fix and who must, moderation figures.
+
+Posts are counted afresh for the week (and the week before, for the trend); the other checks come from the
+stored results, as the last word on each page before the week ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monitor.checks.deps import Week
+from monitor.checks.posting import evaluate_week
+from monitor.config import MonitorConfig
+from monitor.ports import (
+    CheckResultStore,
+    DeadlineIssue,
+    DeadlineSource,
+    ModerationFigures,
+    ModerationStats,
+    PageRef,
+    PageSource,
+    RegistryView,
+)
+from monitor.results import CLAUSES, SEVERITY, CheckName, CheckResult, Status, worst
+
+STORED_CHECKS: tuple[CheckName, ...] = (
+    CheckName.DESCRIPTION,
+    CheckName.MANAGERS,
+    CheckName.SITE_LINK,
+    CheckName.ADDRESS,
+)
+
+
+@dataclass(frozen=True)
+class DigestSources:
+    """Where the digest reads from; `stats` and `deadlines` are optional until their owners provide them."""
+
+    config: MonitorConfig
+    registry: RegistryView
+    source: PageSource
+    store: CheckResultStore
+    stats: ModerationStats | None = None
+    deadlines: DeadlineSource | None = None
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One thing an organisation must do, in plain words, with the clause it comes from."""
+
+    organisation: str
+    page_title: str
+    page_url: str
+    text: str
+    status: Status
+    clause: str
+    responsible: str = ""
+
+
+@dataclass(frozen=True)
+class PageLine:
+    """One page's week: posts against the target and the latest verdict of each other check."""
+
+    page: PageRef
+    posting: CheckResult
+    previous_posts: int | None
+    checks: dict[CheckName, CheckResult | None]
+    deadlines: tuple[DeadlineIssue, ...] = ()
+
+    @property
+    def posts(self) -> int | None:
+        value = self.posting.data.get("count")
+        return value if isinstance(value, int) else None
+
+    @property
+    def status(self) -> Status:
+        statuses = [self.posting.status, *(r.status for r in self.checks.values() if r is not None)]
+        if any(d.overdue for d in self.deadlines):
+            statuses.append(Status.FAIL)
+        elif self.deadlines:
+            statuses.append(Status.WARNING)
+        return worst(statuses)
+
+
+@dataclass(frozen=True)
+class WeekDigest:
+    """Everything the HTML report and the short message show, with no I/O left."""
+
+    week: Week
+    generated_at: datetime
+    target: int
+    pages: list[PageLine]
+    fixes: list[Fix]
+    moderation: ModerationFigures | None
+    previous_moderation: ModerationFigures | None
+    other_deadlines: tuple[DeadlineIssue, ...] = ()
+    deadlines_known: bool = False
+    status_counts: dict[Status, int] = field(default_factory=dict)
+
+
+def natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting 'Школа № 2' before 'Школа № 10'."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text.lower()) if part
+    )
+
+
+async def gather_digest(sources: DigestSources, week: Week, now: datetime) -> WeekDigest:
+    """Collect the week; a page whose posts cannot be read shows as 'could not check', not as a failure."""
+    pages = sorted(await sources.registry.active_pages(), key=lambda p: natural(p.display_title))
+    stored = {(r.page_key, r.check): r for r in await sources.store.latest(week.end)}
+    issues = list(await sources.deadlines.deadline_issues(week.end)) if sources.deadlines else []
+    gate = asyncio.Semaphore(sources.config.concurrency)
+
+    async def line(page: PageRef) -> PageLine:
+        async with gate:
+            return await _page_line(sources, page, week, stored, issues)
+
+    lines = list(await asyncio.gather(*(line(p) for p in pages)))
+    lines.sort(key=lambda ln: (-SEVERITY[ln.status], natural(ln.page.display_title)))
+    keys = {p.key for p in pages}
+    moderation, previous = await _moderation(sources.stats, week)
+    counts = {s: sum(1 for ln in lines if ln.status is s) for s in Status}
+    return WeekDigest(
+        week=week,
+        generated_at=now,
+        target=sources.config.posts_per_week,
+        pages=lines,
+        fixes=collect_fixes(lines, [i for i in issues if i.page_key not in keys]),
+        moderation=moderation,
+        previous_moderation=previous,
+        other_deadlines=tuple(i for i in issues if i.page_key not in keys),
+        deadlines_known=sources.deadlines is not None,
+        status_counts=counts,
+    )
+
+
+async def _page_line(
+    sources: DigestSources,
+    page: PageRef,
+    week: Week,
+    stored: dict[tuple[str, CheckName], CheckResult],
+    issues: Sequence[DeadlineIssue],
+) -> PageLine:
+    target = sources.config.posts_per_week
+    posting = await _week_posting(sources, page, week, target)
+    previous = await _week_posting(sources, page, week.previous(), target)
+    prev_count = previous.data.get("count")
+    checks = {c: stored.get((page.key, c)) for c in STORED_CHECKS}
+    # where the monitor looked at the site itself, its finding replaces the registry's 1.4.5 term
+    seen_site = checks[CheckName.SITE_LINK] is not None
+    return PageLine(
+        page=page,
+        posting=posting,
+        previous_posts=prev_count if isinstance(prev_count, int) else None,
+        checks=checks,
+        deadlines=tuple(
+            i
+            for i in issues
+            if i.page_key == page.key and not (seen_site and i.clause == CLAUSES[CheckName.SITE_LINK])
+        ),
+    )
+
+
+async def _week_posting(sources: DigestSources, page: PageRef, week: Week, target: int) -> CheckResult:
+    try:
+        posts = list(await sources.source.posts(page, week.start, week.end))
+    except Exception as exc:  # the platform is down for this page: say so instead of failing the digest
+        summary = f"Не удалось прочитать публикации: {type(exc).__name__}"
+        return CheckResult(page.key, CheckName.POSTING, Status.ERROR, summary, week.end)
+    return evaluate_week(page.key, posts, target, week, week.end)
+
+
+async def _moderation(
+    stats: ModerationStats | None, week: Week
+) -> tuple[ModerationFigures | None, ModerationFigures | None]:
+    if stats is None:
+        return None, None
+    before = week.previous()
+    return await stats.figures(week.start, week.end), await stats.figures(before.start, before.end)
+
+
+def collect_fixes(lines: Sequence[PageLine], loose: Sequence[DeadlineIssue] = ()) -> list[Fix]:
+    """Every problem's fix text, worst first, grouped by organisation in the rendering."""
+    fixes: list[Fix] = [_deadline_fix(i, i.organisation, "", "", i.organisation) for i in loose]
+    for ln in lines:
+        org, title, url = ln.page.organisation.display_name, ln.page.display_title, ln.page.url
+        who = ln.page.organisation.official_name
+        results = [ln.posting, *(r for r in ln.checks.values() if r is not None)]
+        for result in results:
+            if result.status is Status.OK:
+                continue
+            for problem in result.problems:
+                fixes.append(Fix(org, title, url, problem.fix, result.status, CLAUSES[result.check], who))
+        fixes.extend(_deadline_fix(issue, org, title, url, who) for issue in ln.deadlines)
+    fixes.sort(key=lambda f: (-SEVERITY[f.status], natural(f.organisation), natural(f.page_title)))
+    return fixes
+
+
+def _deadline_fix(issue: DeadlineIssue, org: str, title: str, url: str, who: str) -> Fix:
+    status = Status.FAIL if issue.overdue else Status.WARNING
+    text = f"{issue.what} (срок {issue.due:%d.%m.%Y})"
+    return Fix(org, title, url, text, status, issue.clause, who)

@@ -1,0 +1,218 @@
+"""What the monitor needs from the outside world, declared here by the consumer.
+
+The platform adapters (bots/), the registry (models/, monitor/registry/) and the moderation storage implement
+these; the checks and the digest only see the small values and protocols below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from moderation.ports import Platform
+from monitor.results import CheckResult
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """The registry's record of the body that owns a page: the values the page description must show."""
+
+    key: str
+    official_name: str
+    postal_address: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    short_name: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.official_name
+
+
+@dataclass(frozen=True, slots=True)
+class PageRef:
+    """An active official page as the registry knows it; `address` is the screen name / username."""
+
+    key: str
+    platform: Platform
+    address: str
+    platform_id: str
+    organisation: Organisation
+    title: str = ""
+    created_on: date | None = None
+
+    @property
+    def url(self) -> str:
+        host = "vk.com" if self.platform is Platform.VK else "t.me"
+        return f"https://{host}/{self.address}"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.organisation.display_name
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """The page as the platform shows it now. `has_cover` is None where the platform has no covers (Telegram).
+
+    `extra_texts` carries the other public text blocks (VK contacts, addresses, site, status) that may
+    hold the required contacts instead of the description.
+    """
+
+    name: str
+    description: str
+    screen_name: str
+    has_avatar: bool
+    has_cover: bool | None
+    site: str | None = None
+    extra_texts: tuple[str, ...] = ()
+
+
+class PostKind(StrEnum):
+    """Forms of publication named in clause 2.3."""
+
+    TEXT = "text"
+    PHOTO = "photo"
+    VIDEO = "video"
+    POLL = "poll"
+    LINK = "link"
+    DOCUMENT = "document"
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One publication on a page; `kinds` is empty for plain text."""
+
+    id: str
+    published_at: datetime
+    text: str = ""
+    kinds: frozenset[PostKind] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Manager:
+    """A person (or bot) with rights to run a page."""
+
+    user_id: str
+    role: str
+    is_bot: bool = False
+    name: str | None = None
+
+
+class PageSource(Protocol):
+    """Reads pages from a platform (VK `groups.getById`, `wall.get`, `groups.getMembers`)."""
+
+    async def page_info(self, page: PageRef) -> PageInfo: ...
+
+    async def posts(self, page: PageRef, since: datetime, until: datetime) -> Sequence[Post]:
+        """Posts with since <= published_at < until."""
+        ...
+
+    async def managers(self, page: PageRef) -> Sequence[Manager]: ...
+
+
+class RegistryView(Protocol):
+    """The registry's active pages with their organisations."""
+
+    async def active_pages(self) -> Sequence[PageRef]: ...
+
+
+class AddressChangeSink(Protocol):
+    """Told when a page's address on the platform no longer matches the registry, so history can record it."""
+
+    async def address_changed(self, page: PageRef, old: str, new: str, seen_at: datetime) -> None: ...
+
+
+class SiteLinkSink(Protocol):
+    """Told when the monitor sees the page's link on the organisation's site, so the 1.4.5 term is met.
+
+    The registry's `record_site_link(session, page, found_on)` does this; repeated calls must be harmless.
+    """
+
+    async def site_link_found(self, page: PageRef, link: str, seen_at: datetime) -> None: ...
+
+
+class SiteFetcher(Protocol):
+    """Fetches an organisation's official site; raises SiteUnavailable when it cannot."""
+
+    async def fetch(self, url: str) -> str: ...
+
+
+class SiteUnavailable(Exception):
+    """The site did not answer with a readable page (timeout, DNS, 4xx/5xx, too many redirects)."""
+
+
+class WorkdayCalendar(Protocol):
+    """Working days with the Russian holiday transfers (monitor/workdays.py provides the real one)."""
+
+    def add_working_days(self, start: date, days: int) -> date: ...
+
+
+class CheckResultStore(Protocol):
+    """Keeps every check result (history), and answers 'what was the last word on each page before t'."""
+
+    async def save(self, results: Sequence[CheckResult]) -> None: ...
+
+    async def latest(self, until: datetime) -> Sequence[CheckResult]:
+        """The most recent result per (page, check) with checked_at < until."""
+        ...
+
+    async def history(self, page_key: str, limit: int = 50) -> Sequence[CheckResult]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationFigures:
+    """Moderation over one period, all counts; grounds and choices by their stable codes."""
+
+    comments_checked: int = 0
+    deleted_by_ground: Mapping[str, int] = field(default_factory=dict)
+    review_by_ground: Mapping[str, int] = field(default_factory=dict)
+    decisions: Mapping[str, int] = field(default_factory=dict)
+    overturned_auto_deletions: int = 0
+    restrictions: int = 0
+    waiting_cards: int = 0
+    oldest_waiting_since: datetime | None = None
+
+    @property
+    def deleted(self) -> int:
+        return sum(self.deleted_by_ground.values())
+
+    @property
+    def sent_to_review(self) -> int:
+        return sum(self.review_by_ground.values())
+
+
+class ModerationStats(Protocol):
+    """Moderation figures for [since, until); storage implements it over the audit log."""
+
+    async def figures(self, since: datetime, until: datetime) -> ModerationFigures: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineIssue:
+    """A registry deadline missed or close (clauses 1.4.5, 3.1, 3.2, 3.4) with who must act."""
+
+    page_key: str | None
+    organisation: str
+    clause: str
+    what: str
+    due: date
+    overdue: bool = True
+
+
+class DeadlineSource(Protocol):
+    """Registry deadlines that are late or close at a moment."""
+
+    async def deadline_issues(self, at: datetime) -> Sequence[DeadlineIssue]: ...
+
+
+class DigestSender(Protocol):
+    """Delivers the digest to the press service (the Telegram adapter implements it)."""
+
+    async def send_message(self, chat_id: str, html_text: str) -> None: ...
+
+    async def send_document(self, chat_id: str, filename: str, content: bytes, caption: str = "") -> None: ...

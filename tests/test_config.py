@@ -1,0 +1,55 @@
+"""Bad configuration stops start-up with a message naming the key; the shipped config.toml is valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dozor.cli import app
+from dozor.config import ConfigError, load_settings, parse_settings
+from moderation.config import Mode
+from moderation.types import Ground
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_shipped_config_is_valid() -> None:
+    settings = load_settings(ROOT / "config.toml")
+    assert settings.moderation.mode is Mode.ENFORCE
+    assert settings.moderation.thresholds[Ground.OFF_TOPIC].delete > 1
+    assert settings.monitor.timezone == "Asia/Barnaul"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[moderation]\nmode = "agressive"', "moderation.mode"),
+        ("[moderation]\nmodee = 1", "moderation.modee"),
+        ("[moderation.thresholds]\nspam = { delete = 0.5, review = 0.9 }", "moderation.thresholds.spam"),
+        ("[moderation.thresholds]\nspamm = { delete = 0.5, review = 0.4 }", "moderation.thresholds.spamm"),
+        ("[moderation.thresholds]\noff_topic = { delete = 0.9, review = 0.7 }", "moderation"),
+        ("[moderation.escalation]\nsteps = [7, 1]", "moderation.escalation.steps"),
+        ('[monitor]\ntimezone = "Mars/Olympus"', "monitor.timezone"),
+        ("[[vk.pages]]\ngroup_id = -5", "vk.pages.0.group_id"),
+        ("[telegram]\nchannels = ['abc']", "telegram.channels"),
+    ],
+)
+def test_bad_value_names_the_key(text: str, key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text)
+    assert key in str(info.value)
+
+
+def test_broken_toml_is_reported() -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        parse_settings("[moderation\nmode=")
+
+
+def test_run_refuses_to_start_on_bad_config(tmp_path: Path) -> None:
+    bad = tmp_path / "config.toml"
+    bad.write_text('[moderation]\nmode = "agressive"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", "--config", str(bad), "--for", "1"])
+    assert result.exit_code == 2
+    assert "moderation.mode" in result.output

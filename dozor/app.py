@@ -36,6 +36,7 @@ class Daemon:
     store: Store
     pipeline: Pipeline
     platforms: PlatformSet
+    monitor: Any | None = None  # dozor.monitoring.Monitor
     observers: list[Observer] = field(default_factory=list)
     _inflight: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -112,7 +113,12 @@ async def build_daemon(
         model_version=moderator.scorer.version if moderator.scorer is not None else None,
     )
     holder["pipeline"] = pipeline
-    daemon = Daemon(settings, store, pipeline, platforms)
+    from dozor.monitoring import build_monitor
+
+    if world is not None:
+        await asyncio.to_thread(world.seed_registry, engine)
+    monitor = build_monitor(settings, url, engine, platforms)
+    daemon = Daemon(settings, store, pipeline, platforms, monitor)
     daemon_ref.append(daemon)
     return daemon
 
@@ -128,9 +134,13 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
         *(asyncio.create_task(w, name=n) for n, w in daemon.platforms.worker_coroutines()),
         *(asyncio.ensure_future(a) for a in extra or ()),
     ]
+    if daemon.monitor is not None:
+        daemon.monitor.scheduler.start()
     await daemon.store.audit(datetime.now(UTC), "daemon", "started", {"workers": daemon.platforms.worker_names()})
     await stop.wait()
     log.info("stopping: no new comments are read; in-flight work finishes")
+    if daemon.monitor is not None:
+        daemon.monitor.scheduler.shutdown()
     await daemon.platforms.stop_workers()
     if daemon._inflight:
         await asyncio.wait(set(daemon._inflight), timeout=30)

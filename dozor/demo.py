@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from rich.console import Console
@@ -57,6 +57,8 @@ class DemoWorld:
     tg_pages: CityPages
     tg_posts: list[Any] = field(default_factory=list)
     console: Console = field(default_factory=Console)
+    site: Any = None  # the administration's official site, served locally (clause 1.4.5 check)
+    site_url: str = ""
 
     @property
     def vk_base_url(self) -> str:
@@ -85,6 +87,29 @@ class DemoWorld:
     async def close(self) -> None:
         await self.tg.stop()
         await asyncio.to_thread(self.vk.stop)
+        if self.site is not None:
+            await self.site.cleanup()
+
+    def seed_registry(self, engine: Any) -> None:
+        """The demo organisation and its two pages in the registry, once, so the monitor has pages to check."""
+        from sqlmodel import Session
+
+        from monitor.registry.service import OrgData, add_organisation, add_page, list_organisations
+
+        with Session(engine) as session:
+            if list_organisations(session):
+                return
+            org = add_organisation(session, OrgData(
+                name="Администрация города Рубцовска Алтайского края", kind="administration",
+                short_name="Администрация города", postal_address="658200, Алтайский край, г. Рубцовск, пр-т Ленина, 130",
+                email="office@rubtsovsk.org", phone="+7 (38557) 9-64-01", website=self.site_url or None,
+            ))  # fmt: skip
+            today = datetime.now(UTC).date()
+            add_page(session, org, network="vk", address="https://vk.com/rubtsovsk_adm", created_on=date(2020, 3, 1),
+                     platform_id=str(self.vk_page.group_id), screen_name="rubtsovsk_adm", record_fact=False)  # fmt: skip
+            add_page(session, org, network="telegram", address="https://t.me/rubtsovsk_adm", created_on=today,
+                     platform_id=str(self.tg_pages.channel.id), screen_name="rubtsovsk_adm")  # fmt: skip
+            session.commit()
 
 
 async def start_world(console: Console | None = None) -> DemoWorld:
@@ -95,7 +120,33 @@ async def start_world(console: Console | None = None) -> DemoWorld:
     await tg.start()
     pages = seed_city_pages(tg)
     posts = [tg.post_to_channel(pages.channel, text, kind=kind) for kind, text in TG_POSTS]
-    return DemoWorld(vk, page, tg, pages, posts, console or Console())
+    site, url = await _serve_site()
+    return DemoWorld(vk, page, tg, pages, posts, console or Console(), site, url)
+
+
+SITE_HTML = """<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Администрация города Рубцовска</title>
+</head><body><h1>Администрация города Рубцовска</h1><p>Мы в социальных сетях:
+<a href="https://vk.com/rubtsovsk_adm">ВКонтакте</a></p></body></html>"""
+
+
+async def _serve_site() -> tuple[Any, str]:
+    """The official site on 127.0.0.1: links to the VK page only, so the Telegram channel's link is missing."""
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_get("/", lambda _request: _page())
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return runner, f"http://127.0.0.1:{port}/"
+
+
+async def _page() -> Any:
+    from aiohttp import web
+
+    return web.Response(text=SITE_HTML, content_type="text/html")
 
 
 class Announcing:
@@ -144,12 +195,35 @@ def printer(console: Console) -> Any:
     return show
 
 
-async def run_script(world: DemoWorld, pause: float = 0.6) -> None:
-    """New comments arrive on both platforms; then moderators work through the queue in Telegram."""
+async def run_script(world: DemoWorld, daemon: Any = None, pause: float = 0.6) -> None:
+    """New comments arrive on both platforms; moderators work through the queue in Telegram; then the
+    compliance checks run and the weekly digest is written."""
     try:
         await _script(world, pause)
+        if daemon is not None and daemon.monitor is not None:
+            await show_compliance(world, daemon.monitor.deps)
     except Exception:
         world.console.print_exception()
+
+
+async def show_compliance(world: DemoWorld, deps: Any) -> None:
+    """The monitor's checks now, as `dozor check` prints them, and this week's digest as an HTML file."""
+    from pathlib import Path
+
+    from dozor.commands.monitor import results_table
+    from monitor.checks import run_checks, week_of
+    from monitor.digest.job import build_digest
+
+    now = datetime.now(UTC)
+    world.console.rule("Проверка страниц по Порядку (разделы I и II)")
+    pages = await deps.checks.registry.active_pages()
+    results = await run_checks(deps.checks, now, pages=pages)
+    world.console.print(results_table(results, {p.key: f"{p.display_title} ({p.platform.value})" for p in pages}))
+    built = await build_digest(deps.digest.sources, week_of(now, deps.checks.config.tz), now)
+    out = Path("var") / "digest-demo.html"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(built.html, encoding="utf-8")
+    world.console.print(f"Еженедельная сводка для пресс-службы: {out.resolve()}")
 
 
 async def _script(world: DemoWorld, pause: float) -> None:

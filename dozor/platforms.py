@@ -70,7 +70,8 @@ class PlatformSet:
     vk_workers: list[Any] = field(default_factory=list)
     tg_worker: Any | None = None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    world: Any | None = None  # the demo's emulators, when running without tokens
+    vk_reader: Any | None = None  # a page manager's vk_api client: reads pages, posts, managers
+    tg_bot: Any | None = None  # the aiogram Bot
 
     def worker_names(self) -> list[str]:
         names = [f"vk:{w.group_id}" for w in self.vk_workers]
@@ -121,6 +122,7 @@ def _vk(settings: VkConfig, store: Store, on_comment: CommentHandler, ends: Endp
         raise StartupError("DOZOR_VK_USER_TOKEN is not set: a page manager's user token is needed to read and delete")
     base_url = ends.vk_base_url
     user = make_vk(ends.vk_user_token, base_url)
+    out.vk_reader = user
     out.actions[Platform.VK] = VkActions(user)
     for page in settings.pages:
         token = ends.vk_community_tokens.get(page.group_id)
@@ -156,6 +158,7 @@ async def _telegram(
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
     bot = Bot(token, session=session) if session is not None else Bot(token)
     out.closers.append(bot.session.close)
+    out.tg_bot = bot
     out.actions[Platform.TELEGRAM] = TelegramActions(bot)
     routers = []
     if settings.moderators_chat_id is not None:

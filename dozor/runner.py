@@ -29,7 +29,7 @@ async def serve(settings: Settings, demo: bool, seconds: float | None = None, co
     daemon = await build_daemon(settings, world, decorate)
     if world is not None:
         daemon.observers.append(printer(console))
-        extra.append(run_script(world))
+        extra.append(run_script(world, daemon))
     if seconds is not None:
         asyncio.get_running_loop().call_later(seconds, stop.set)
     mode = settings.moderation.mode.value

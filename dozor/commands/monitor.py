@@ -168,7 +168,7 @@ def _select(pages: Sequence[PageRef], wanted: str | None) -> list[PageRef]:
     return chosen
 
 
-def _table(results: Sequence[CheckResult], titles: dict[str, str]) -> Table:
+def results_table(results: Sequence[CheckResult], titles: dict[str, str]) -> Table:
     from monitor.digest.labels import CHECK_TITLE
     from monitor.results import CheckName
 
@@ -202,7 +202,7 @@ async def _check(page: str | None, demo: bool, save: bool) -> None:
     if not pages:
         out.print("В реестре нет действующих страниц.")
         return
-    out.print(_table(results, {p.key: p.display_title for p in pages}))
+    out.print(results_table(results, {p.key: p.display_title for p in pages}))
 
 
 WeekOpt = Annotated[

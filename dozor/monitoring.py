@@ -1,0 +1,53 @@
+"""Wiring the compliance monitor into the daemon: checks and the weekly digest on the scheduler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from dozor.config import Settings
+from dozor.platforms import PlatformSet
+from moderation.ports import Platform
+
+
+@dataclass(frozen=True)
+class Monitor:
+    scheduler: Any  # monitor.scheduler.MonitorScheduler
+    deps: Any  # monitor.scheduler.JobDeps: what the jobs run with, for running them now
+
+
+def build_monitor(settings: Settings, url: str, engine: Engine, platforms: PlatformSet) -> Monitor:
+    """A MonitorScheduler over the registry, the platforms the daemon already talks to and the store."""
+    from bots.telegram.digest_sender import TelegramDigestSender
+    from models.monitor import SqlCheckResultStore, SqlStoredPosts
+    from models.stats import SqlModerationStats
+    from monitor.checks import CheckDeps
+    from monitor.checks.fetch import AiohttpSiteFetcher
+    from monitor.checks.registry_links import RegistrySiteLinks
+    from monitor.checks.router import PlatformRouter
+    from monitor.digest import DigestSources
+    from monitor.digest.job import DigestDeps
+    from monitor.ports import PageSource
+    from monitor.registry.adapters import SqlRegistry
+    from monitor.scheduler import JobDeps, build_scheduler
+
+    config = settings.monitor
+    sources: dict[Platform, PageSource] = {}
+    if platforms.vk_reader is not None:
+        from monitor.checks.vk_source import VkPageSource
+
+        sources[Platform.VK] = VkPageSource(platforms.vk_reader)
+    if platforms.tg_bot is not None:
+        from monitor.checks.telegram_source import TelegramPageSource
+
+        sources[Platform.TELEGRAM] = TelegramPageSource(platforms.tg_bot, SqlStoredPosts(engine))
+    router = PlatformRouter(sources)
+    registry, results = SqlRegistry(engine), SqlCheckResultStore(engine)
+    checks = CheckDeps(config, router, registry, results, AiohttpSiteFetcher.from_config(config), registry,
+                       site_links=RegistrySiteLinks(engine, config.tz))  # fmt: skip
+    digest_sources = DigestSources(config, registry, router, results, SqlModerationStats(engine), registry)
+    sender = TelegramDigestSender(platforms.tg_bot) if platforms.tg_bot is not None else None
+    deps = JobDeps(checks, DigestDeps(digest_sources, sender))
+    return Monitor(build_scheduler(config, url, deps), deps)

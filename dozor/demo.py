@@ -134,7 +134,7 @@ async def _serve_site() -> tuple[Any, str]:
     from aiohttp import web
 
     app = web.Application()
-    app.router.add_get("/", lambda _request: _page())
+    app.router.add_get("/", _page)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -143,7 +143,7 @@ async def _serve_site() -> tuple[Any, str]:
     return runner, f"http://127.0.0.1:{port}/"
 
 
-async def _page() -> Any:
+async def _page(_request: Any) -> Any:
     from aiohttp import web
 
     return web.Response(text=SITE_HTML, content_type="text/html")

@@ -17,6 +17,12 @@ class Labelled:
     post_text: str | None
     action: Action
     grounds: frozenset[Ground]
+    labelled: frozenset[Ground] | None = None  # grounds the row's source speaks about; None: all of them
+
+    @property
+    def clean(self) -> bool:
+        """A comment a person would keep: no ground, and (for partial labels) at least one ground known."""
+        return self.action is Action.KEEP and not self.grounds and self.labelled != frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +97,11 @@ def evaluate(rows: Sequence[Labelled], predictions: Iterable[Predicted]) -> Repo
         report.total += 1
         report.confusion[row.action][pred.action] += 1
         correct += row.action == pred.action
-        if row.action is Action.KEEP and not row.grounds:
+        if row.clean:
             report.clean += 1
             report.clean_deleted += pred.action is Action.DELETE
             report.clean_flagged += pred.action is not Action.KEEP
-        for ground in ALL_GROUNDS:
+        for ground in row.labelled if row.labelled is not None else ALL_GROUNDS:
             figures = report.grounds[ground]
             expected, got = ground in row.grounds, ground in pred.grounds
             figures.support += expected

@@ -6,6 +6,6 @@ from collections.abc import Callable
 
 import typer
 
-from dozor.commands import daemon, moderation, monitor, registry
+from dozor.commands import daemon, moderation, monitor, registry, train
 
-REGISTRARS: list[Callable[[typer.Typer], None]] = [moderation.register, daemon.register, registry.register, monitor.register]
+REGISTRARS: list[Callable[[typer.Typer], None]] = [moderation.register, daemon.register, registry.register, monitor.register, train.register]

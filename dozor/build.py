@@ -53,4 +53,6 @@ def build_topic_judge() -> TopicJudge:
 
 def build_moderator(config: ModerationConfig, with_model: bool = True) -> Moderator:
     scorer = build_scorer(config) if with_model else None
-    return Moderator(config, build_lexicon(), build_pii(config), scorer, topic=build_topic_judge())
+    return Moderator(
+        config, build_lexicon(), build_pii(config), scorer, model_weights=config.model_weights, topic=build_topic_judge()
+    )

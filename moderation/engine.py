@@ -76,8 +76,14 @@ class Moderator:
                 found.append(Evidence(f"model.{ground.value}", ground, round(weighted, 4), (), "классификатор"))
         return found
 
+    def _model_only(self, found: list[Evidence]) -> frozenset[Ground]:
+        """Grounds supported by the classifier alone, where config does not let the model delete by itself."""
+        by_rules = {ev.ground for ev in found if not ev.rule.startswith("model.")}
+        by_model = {ev.ground for ev in found if ev.rule.startswith("model.")}
+        return frozenset(by_model - by_rules - self.config.model_may_delete)
+
     def _decide(self, comment: Comment, doc: Doc, model: Mapping[Ground, float]) -> Verdict:
         found = self.evidence(comment, doc, model)
         scores = combine(found)
-        action, grounds = decide(scores, self.config.thresholds)
+        action, grounds = decide(scores, self.config.thresholds, self._model_only(found))
         return Verdict(comment.id, action, grounds, scores, tuple(found))

@@ -16,15 +16,21 @@ def combine(evidence: Iterable[Evidence]) -> dict[Ground, float]:
     return {ground: round(1.0 - rest, 4) for ground, rest in remaining.items()}
 
 
-def decide(scores: Mapping[Ground, float], thresholds: Mapping[Ground, Thresholds]) -> tuple[Action, tuple[Ground, ...]]:
+def decide(
+    scores: Mapping[Ground, float],
+    thresholds: Mapping[Ground, Thresholds],
+    review_only: frozenset[Ground] = frozenset(),
+) -> tuple[Action, tuple[Ground, ...]]:
     """Delete when a ground passes its delete threshold; review when one passes its review threshold.
 
+    `review_only` adds grounds that may not delete in this decision (e.g. supported by the model alone).
     The grounds returned are those at or above their review threshold, strongest first.
     """
+    never = REVIEW_ONLY | review_only
     grounds = sorted(
         (g for g, s in scores.items() if s >= thresholds[g].review), key=lambda g: scores[g], reverse=True
     )
-    if any(scores[g] >= thresholds[g].delete and g not in REVIEW_ONLY for g in grounds):
+    if any(scores[g] >= thresholds[g].delete and g not in never for g in grounds):
         return Action.DELETE, tuple(grounds)
     if grounds:
         return Action.REVIEW, tuple(grounds)

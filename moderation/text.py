@@ -39,6 +39,9 @@ _SKELETON_MAP = str.maketrans(
 )
 _JOINERS = str.maketrans("", "", "-'’")
 _JOINERS_AS_MASK = str.maketrans({"-": "*", "'": "*", "’": "*"})
+_SKELETON_MAP_NO_DIGIT_MASKS = str.maketrans(
+    {**_LOOKALIKE_LETTERS, **_LOOKALIKE_SYMBOLS, **{c: "*" for c in "*#%!?._"}}
+)
 _TRANSLIT = (
     ("shch", "щ"), ("sch", "щ"), ("yo", "е"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
     ("sh", "ш"), ("yu", "ю"), ("ju", "ю"), ("ya", "я"), ("ja", "я"), ("a", "а"), ("b", "б"), ("v", "в"),
@@ -164,7 +167,9 @@ def _word_forms(raw: str) -> tuple[str, tuple[str, ...]]:
     if has_cyr and not _NUMBER_UNIT.fullmatch(raw):
         text = raw.translate(_TEXT_MAP)
     text = _REPEAT3.sub(r"\1", text)
-    mapped = raw.translate(_SKELETON_MAP)
+    # Stray digits stand for masked letters only inside real words ("п1здец"), not in codes ("е61", "10кв").
+    letters = sum(c.isalpha() for c in raw)
+    mapped = raw.translate(_SKELETON_MAP if letters >= 2 else _SKELETON_MAP_NO_DIGIT_MASKS)
     skeleton = _REPEAT2.sub(r"\1", mapped.translate(_JOINERS))
     skeletons = [skeleton]
     if mapped.translate(_JOINERS) != mapped:

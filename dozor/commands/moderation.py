@@ -33,7 +33,12 @@ def classify(
 
 
 def evaluate(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines")],
+    file: Annotated[
+        Path | None, typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines (omit with --public)")
+    ] = None,
+    public: Annotated[
+        bool, typer.Option(help="the public datasets' holdout split (never trained on), per source")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     compare: Annotated[bool, typer.Option(help="also run the TF-IDF baseline and the stop-word filter")] = False,
     no_model: Annotated[bool, typer.Option("--no-model", help="rules only, without the classifier")] = False,
@@ -46,13 +51,22 @@ def evaluate(
     from evaluation.runner import run_systems
     from evaluation.show import print_reports
 
-    rows = read_labelled(file.read_text(encoding="utf-8").splitlines(), str(file))
     moderator = build_moderator(load_settings(config).moderation, with_model=not no_model)
-    reports = run_systems(rows, moderator, compare=compare)
-    if as_json:
-        typer.echo(json.dumps({name: r.as_dict() for name, r in reports.items()}, ensure_ascii=False, indent=2))
+    if public:
+        from evaluation.public import public_sets
+
+        sets = public_sets()
+    elif file is not None:
+        sets = {str(file): read_labelled(file.read_text(encoding="utf-8").splitlines(), str(file))}
     else:
-        print_reports(reports, title=str(file))
+        raise typer.BadParameter("give a labelled FILE.jsonl or --public")
+    results = {name: run_systems(rows, moderator, compare=compare) for name, rows in sets.items()}
+    if as_json:
+        out = {name: {s: r.as_dict() for s, r in reports.items()} for name, reports in results.items()}
+        typer.echo(json.dumps(out if public else next(iter(out.values())), ensure_ascii=False, indent=2))
+        return
+    for name, reports in results.items():
+        print_reports(reports, title=name)
 
 
 def register(app: typer.Typer) -> None:

@@ -29,7 +29,9 @@ class VkConfig(BaseModel):
     backfill_first_run: bool = False
 
     def community_token(self, group_id: int) -> str | None:
-        return os.environ.get(f"{VK_COMMUNITY_TOKEN_ENV}_{group_id}") or os.environ.get(VK_COMMUNITY_TOKEN_ENV)
+        return os.environ.get(f"{VK_COMMUNITY_TOKEN_ENV}_{group_id}") or os.environ.get(
+            VK_COMMUNITY_TOKEN_ENV
+        )
 
     @staticmethod
     def user_token() -> str | None:

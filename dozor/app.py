@@ -41,7 +41,8 @@ class Daemon:
     _inflight: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def handle(self, incoming: IncomingComment) -> None:
-        """One comment from any platform: decided and recorded once; observers (the demo's printer) notified."""
+        """One comment from any platform: decided and recorded once; observers (the demo's printer)
+        notified."""
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
@@ -136,7 +137,9 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
     ]
     if daemon.monitor is not None:
         daemon.monitor.scheduler.start()
-    await daemon.store.audit(datetime.now(UTC), "daemon", "started", {"workers": daemon.platforms.worker_names()})
+    await daemon.store.audit(
+        datetime.now(UTC), "daemon", "started", {"workers": daemon.platforms.worker_names()}
+    )
     await stop.wait()
     log.info("stopping: no new comments are read; in-flight work finishes")
     if daemon.monitor is not None:

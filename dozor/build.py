@@ -18,7 +18,9 @@ def rule_sources() -> list[tuple[str, str]]:
     """The rule lists shipped in the rules package, as (name, text)."""
     root = resources.files("rules")
     return sorted(
-        (entry.name, entry.read_text(encoding="utf-8")) for entry in root.iterdir() if entry.name.endswith(".toml")
+        (entry.name, entry.read_text(encoding="utf-8"))
+        for entry in root.iterdir()
+        if entry.name.endswith(".toml")
     )
 
 
@@ -54,5 +56,10 @@ def build_topic_judge() -> TopicJudge:
 def build_moderator(config: ModerationConfig, with_model: bool = True) -> Moderator:
     scorer = build_scorer(config) if with_model else None
     return Moderator(
-        config, build_lexicon(), build_pii(config), scorer, model_weights=config.model_weights, topic=build_topic_judge()
+        config,
+        build_lexicon(),
+        build_pii(config),
+        scorer,
+        model_weights=config.model_weights,
+        topic=build_topic_judge(),
     )

@@ -1,5 +1,5 @@
-"""The out-of-the-box run: the daemon against its built-in VK and Telegram emulators, with a scripted stream of
-realistic comments on a city administration's pages and moderators pressing buttons, printed as it happens.
+"""The out-of-the-box run: the daemon against its built-in VK and Telegram emulators, with a scripted stream
+of realistic comments on a city administration's pages and moderators pressing buttons, printed as it happens.
 
 Everything here is real but the platforms: the vk_api and aiogram clients talk HTTP to the emulators on
 loopback, the database is the configured one, the moderation core is the shipped one.
@@ -91,7 +91,8 @@ class DemoWorld:
             await self.site.cleanup()
 
     def seed_registry(self, engine: Any) -> None:
-        """The demo organisation and its two pages in the registry, once, so the monitor has pages to check."""
+        """The demo organisation and its two pages in the registry, once, so the monitor has pages to
+        check."""
         from sqlmodel import Session
 
         from monitor.registry.service import OrgData, add_organisation, add_page, list_organisations
@@ -101,12 +102,14 @@ class DemoWorld:
                 return
             org = add_organisation(session, OrgData(
                 name="Администрация города Рубцовска Алтайского края", kind="administration",
-                short_name="Администрация города", postal_address="658200, Алтайский край, г. Рубцовск, пр-т Ленина, 130",
+                short_name="Администрация города",
+                postal_address="658200, Алтайский край, г. Рубцовск, пр-т Ленина, 130",
                 email="office@rubtsovsk.org", phone="+7 (38557) 9-64-01", website=self.site_url or None,
             ))  # fmt: skip
             today = datetime.now(UTC).date()
-            add_page(session, org, network="vk", address="https://vk.com/rubtsovsk_adm", created_on=date(2020, 3, 1),
-                     platform_id=str(self.vk_page.group_id), screen_name="rubtsovsk_adm", record_fact=False)  # fmt: skip
+            add_page(session, org, network="vk", address="https://vk.com/rubtsovsk_adm",
+                     created_on=date(2020, 3, 1), platform_id=str(self.vk_page.group_id),
+                     screen_name="rubtsovsk_adm", record_fact=False)  # fmt: skip
             add_page(session, org, network="telegram", address="https://t.me/rubtsovsk_adm", created_on=today,
                      platform_id=str(self.tg_pages.channel.id), screen_name="rubtsovsk_adm")  # fmt: skip
             session.commit()
@@ -124,13 +127,15 @@ async def start_world(console: Console | None = None) -> DemoWorld:
     return DemoWorld(vk, page, tg, pages, posts, console or Console(), site, url)
 
 
-SITE_HTML = """<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Администрация города Рубцовска</title>
+SITE_HTML = """\
+<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Администрация города Рубцовска</title>
 </head><body><h1>Администрация города Рубцовска</h1><p>Мы в социальных сетях:
 <a href="https://vk.com/rubtsovsk_adm">ВКонтакте</a></p></body></html>"""
 
 
 async def _serve_site() -> tuple[Any, str]:
-    """The official site on 127.0.0.1: links to the VK page only, so the Telegram channel's link is missing."""
+    """The official site on 127.0.0.1: links to the VK page only, so the Telegram channel's link is
+    missing."""
     from aiohttp import web
 
     app = web.Application()
@@ -163,7 +168,9 @@ class Announcing:
 
     async def restore_comment(self, comment: IncomingComment) -> None:
         await self.inner.restore_comment(comment)
-        self.console.print(f"  [green]↺ {self.platform.value}: восстановлен комментарий {comment.comment_id}[/green]")
+        self.console.print(
+            f"  [green]↺ {self.platform.value}: восстановлен комментарий {comment.comment_id}[/green]"
+        )
 
     async def restrict(self, restriction: Restriction) -> None:
         await self.inner.restrict(restriction)
@@ -173,7 +180,9 @@ class Announcing:
             f"({restriction.ground.value})[/red]"
         )
 
-    async def lift_restriction(self, platform_page_id: str, author_id: str, author_is_chat: bool = False) -> None:
+    async def lift_restriction(
+        self, platform_page_id: str, author_id: str, author_is_chat: bool = False
+    ) -> None:
         await self.inner.lift_restriction(platform_page_id, author_id, author_is_chat)
         self.console.print(f"  [green]✓ {self.platform.value}: ограничение автора {author_id} снято[/green]")
 
@@ -218,7 +227,9 @@ async def show_compliance(world: DemoWorld, deps: Any) -> None:
     world.console.rule("Проверка страниц по Порядку (разделы I и II)")
     pages = await deps.checks.registry.active_pages()
     results = await run_checks(deps.checks, now, pages=pages)
-    world.console.print(results_table(results, {p.key: f"{p.display_title} ({p.platform.value})" for p in pages}))
+    world.console.print(
+        results_table(results, {p.key: f"{p.display_title} ({p.platform.value})" for p in pages})
+    )
     built = await build_digest(deps.digest.sources, week_of(now, deps.checks.config.tz), now)
     out = Path("var") / "digest-demo.html"
     out.parent.mkdir(exist_ok=True)
@@ -239,7 +250,7 @@ async def _script(world: DemoWorld, pause: float) -> None:
             world.tg.add_member(world.tg_pages.group, people[name])
         try:
             world.tg.post_comment(world.tg_posts[n % len(world.tg_posts)], text, user=people[name])
-        except Exception as exc:  # noqa: BLE001 - a restricted author cannot write: that is the point
+        except Exception as exc:  # a restricted author cannot write: that is the point
             world.console.print(f"  [dim]{name} не может написать: {exc}[/dim]")
         await asyncio.sleep(pause)
     await asyncio.sleep(3.0)
@@ -275,7 +286,8 @@ def _first_button(card: Any) -> str:
 
 
 def _choose(card: Any) -> str | None:
-    """A plausible moderator: keeps lawful review items, deletes the rest, never undoes automatic deletions."""
+    """A plausible moderator: keeps lawful review items, deletes the rest, never undoes automatic
+    deletions."""
     buttons = _buttons(card)
     text = card.text or ""
     if "Восстановить" in " ".join(buttons):

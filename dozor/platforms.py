@@ -1,7 +1,8 @@
 """Building the platform side: VK and Telegram clients, workers, actions and the moderators' queue.
 
 Real pages need only tokens in the environment and page ids in config.toml. With no token at all, the daemon
-runs against the built-in emulators (the real vk_api and aiogram clients over loopback), seeded with a city page.
+runs against the built-in emulators (the real vk_api and aiogram clients over loopback), seeded with a city
+page.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from typing import Any
 from bots.config import TelegramConfig, VkConfig
 from dozor.config import Settings
 from models.store import Store
-from moderation.ports import DecisionHandler, IncomingComment, Platform, PlatformActions, ReviewCard, ReviewQueue
+from moderation.ports import (
+    DecisionHandler,
+    IncomingComment,
+    Platform,
+    PlatformActions,
+    ReviewCard,
+    ReviewQueue,
+)
 
 log = logging.getLogger(__name__)
 CommentHandler = Callable[[IncomingComment], Awaitable[None]]
@@ -57,7 +65,12 @@ class StorePosts:
 
     async def save_channel_post(self, post: Any) -> None:
         await self.store.record_post(
-            Platform.TELEGRAM, str(post.channel_id), str(post.message_id), post.text, str(post.kind.value), post.date
+            Platform.TELEGRAM,
+            str(post.channel_id),
+            str(post.message_id),
+            post.text,
+            str(post.kind.value),
+            post.date,
         )
 
 
@@ -78,7 +91,9 @@ class PlatformSet:
         return names + (["telegram"] if self.tg_worker is not None else [])
 
     def worker_coroutines(self) -> list[tuple[str, Coroutine[Any, Any, Any]]]:
-        out: list[tuple[str, Coroutine[Any, Any, Any]]] = [(f"vk:{w.group_id}", w.run()) for w in self.vk_workers]
+        out: list[tuple[str, Coroutine[Any, Any, Any]]] = [
+            (f"vk:{w.group_id}", w.run()) for w in self.vk_workers
+        ]
         if self.tg_worker is not None:
             out.append(("telegram", self.tg_worker.run()))
         return out
@@ -93,7 +108,7 @@ class PlatformSet:
         for closer in reversed(self.closers):
             try:
                 await closer()
-            except Exception:  # noqa: BLE001 - closing must go on for the rest
+            except Exception:  # closing must go on for the rest
                 log.exception("error while closing")
 
 
@@ -113,13 +128,17 @@ class Endpoints:
         return cls(VkConfig.user_token(), tokens, None, TelegramConfig.token(), settings.telegram.api_base)
 
 
-def _vk(settings: VkConfig, store: Store, on_comment: CommentHandler, ends: Endpoints, out: PlatformSet) -> None:
+def _vk(
+    settings: VkConfig, store: Store, on_comment: CommentHandler, ends: Endpoints, out: PlatformSet
+) -> None:
     from bots.vk.actions import VkActions
     from bots.vk.transport import make_vk
     from bots.vk.worker import VkWorker
 
     if not ends.vk_user_token:
-        raise StartupError("DOZOR_VK_USER_TOKEN is not set: a page manager's user token is needed to read and delete")
+        raise StartupError(
+            "DOZOR_VK_USER_TOKEN is not set: a page manager's user token is needed to read and delete"
+        )
     base_url = ends.vk_base_url
     user = make_vk(ends.vk_user_token, base_url)
     out.vk_reader = user
@@ -127,7 +146,9 @@ def _vk(settings: VkConfig, store: Store, on_comment: CommentHandler, ends: Endp
     for page in settings.pages:
         token = ends.vk_community_tokens.get(page.group_id)
         if not token:
-            raise StartupError(f"no community token for VK page {page.group_id}: set DOZOR_VK_COMMUNITY_TOKEN")
+            raise StartupError(
+                f"no community token for VK page {page.group_id}: set DOZOR_VK_COMMUNITY_TOKEN"
+            )
         out.vk_workers.append(
             VkWorker(page.group_id, make_vk(token, base_url), on_comment, StoreCursors(store), reader=user,
                      wait=settings.long_poll_wait, catchup_posts=settings.catchup_posts,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -12,13 +13,15 @@ from dozor.app import build_daemon, install_signal_handlers, run_daemon
 from dozor.config import Settings
 
 
-async def serve(settings: Settings, demo: bool, seconds: float | None = None, console: Console | None = None) -> None:
+async def serve(
+    settings: Settings, demo: bool, seconds: float | None = None, console: Console | None = None
+) -> None:
     """The daemon until SIGTERM/SIGINT (or `seconds`); with `demo`, the emulators and the scripted stream."""
     console = console or Console()
     stop = asyncio.Event()
     install_signal_handlers(stop)
     world = None
-    extra = []
+    extra: list[Awaitable[None]] = []
     from dozor.demo import Announcing, printer, run_script, start_world
 
     if demo:
@@ -33,7 +36,9 @@ async def serve(settings: Settings, demo: bool, seconds: float | None = None, co
     if seconds is not None:
         asyncio.get_running_loop().call_later(seconds, stop.set)
     mode = settings.moderation.mode.value
-    console.print(f"режим: {mode}; страницы: {', '.join(daemon.platforms.worker_names())}; Ctrl-C — остановка")
+    console.print(
+        f"режим: {mode}; страницы: {', '.join(daemon.platforms.worker_names())}; Ctrl-C — остановка"
+    )
     await run_daemon(daemon, stop, extra)
     if world is not None:
         await world.close()
@@ -41,7 +46,8 @@ async def serve(settings: Settings, demo: bool, seconds: float | None = None, co
 
 
 async def print_status(settings: Settings, console: Console | None = None, store: object = None) -> None:
-    """Workers (last heartbeat), cursors, review queue, actions waiting, parked or failed with their reasons."""
+    """Workers (last heartbeat), cursors, review queue, actions waiting, parked or failed with their
+    reasons."""
     from models.db import database_url, make_engine
     from models.migrate import upgrade
     from models.store import Store
@@ -67,8 +73,8 @@ async def print_status(settings: Settings, console: Console | None = None, store
     queue.add_column("what")
     queue.add_column("count", justify="right")
     oldest = summary.oldest_open_card_at
-    age = f" (oldest waiting {int((now - oldest).total_seconds() // 60)} min)" if oldest else ""
-    queue.add_row(f"review cards open{age}", str(summary.open_cards))
+    waiting = f" (oldest waiting {int((now - oldest).total_seconds() // 60)} min)" if oldest else ""
+    queue.add_row(f"review cards open{waiting}", str(summary.open_cards))
     queue.add_row("actions pending", str(summary.pending_actions))
     queue.add_row("actions parked", str(summary.parked_actions))
     queue.add_row("actions failed", str(summary.failed_actions))
@@ -78,5 +84,7 @@ async def print_status(settings: Settings, console: Console | None = None, store
         for col in ("id", "kind", "status", "attempts", "comment", "reason"):
             problems.add_column(col)
         for p in summary.problems:
-            problems.add_row(str(p.id), p.kind.value, p.status.value, str(p.attempts), p.comment_key or "", p.error)
+            problems.add_row(
+                str(p.id), p.kind.value, p.status.value, str(p.attempts), p.comment_key or "", p.error
+            )
         console.print(problems)

@@ -29,7 +29,8 @@ def _action(grounds: frozenset[Ground]) -> Action:
 
 @dataclass
 class TfidfBaseline:
-    """Word uni/bigram TF-IDF over the raw lower-cased text, one logistic regression per ground, threshold 0.5."""
+    """Word uni/bigram TF-IDF over the raw lower-cased text, one logistic regression per ground, threshold
+    0.5."""
 
     vectorizer: TfidfVectorizer
     models: dict[Ground, LogisticRegression]
@@ -47,7 +48,9 @@ class TfidfBaseline:
 def tfidf_baseline(training: Sequence[Example] | None = None, min_positives: int = 30) -> TfidfBaseline:
     """Trained on exactly the rows the product's classifier is trained on (never the development set)."""
     rows = list(training) if training is not None else load_training()
-    vectorizer = TfidfVectorizer(lowercase=True, ngram_range=(1, 2), min_df=2, max_features=200_000, sublinear_tf=True)
+    vectorizer = TfidfVectorizer(
+        lowercase=True, ngram_range=(1, 2), min_df=2, max_features=200_000, sublinear_tf=True
+    )
     x_all = vectorizer.fit_transform([r.text for r in rows])
     models: dict[Ground, LogisticRegression] = {}
     for ground in ALL_GROUNDS:

@@ -1,7 +1,7 @@
 """`make bench`: speed and memory of the moderation core, on one core, with the shipped model loaded.
 
-Figures: batch throughput (comments/s), one-at-a-time latency (p50/p99), resident memory, start-up to the first
-verdict of `dozor classify`. Texts: the project's own labelled sets plus public datasets read in place.
+Figures: batch throughput (comments/s), one-at-a-time latency (p50/p99), resident memory, start-up to the
+first verdict of `dozor classify`. Texts: the project's own labelled sets plus public datasets read in place.
 """
 
 from __future__ import annotations
@@ -90,7 +90,10 @@ def main() -> None:
     single.sort()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results = {
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": (
+            f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}"
+        ),
         "cpu": pinned,
         "model": "loaded" if moderator.scorer is not None else "none (rules only)",
         "comments": len(comments),

@@ -1,5 +1,5 @@
-"""`make bench`, the daemon part: comment-posted-to-deleted latency and API calls per comment, with 50 VK pages
-on the emulator, the real vk_api client, a real SQLite database and the shipped moderation core.
+"""`make bench`, the daemon part: comment-posted-to-deleted latency and API calls per comment, with 50 VK
+pages on the emulator, the real vk_api client, a real SQLite database and the shipped moderation core.
 
 One manager's user token serves all pages, as in a real administration: VK allows a user token 3 requests/s,
 so deletions queue behind that limit; the figures show it.

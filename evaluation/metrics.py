@@ -59,7 +59,9 @@ class Report:
     clean: int = 0
     clean_deleted: int = 0
     clean_flagged: int = 0
-    grounds: dict[Ground, GroundFigures] = field(default_factory=lambda: {g: GroundFigures() for g in ALL_GROUNDS})
+    grounds: dict[Ground, GroundFigures] = field(
+        default_factory=lambda: {g: GroundFigures() for g in ALL_GROUNDS}
+    )
     confusion: dict[Action, dict[Action, int]] = field(
         default_factory=lambda: {a: {b: 0 for b in Action} for a in Action}
     )
@@ -90,7 +92,8 @@ class Report:
 
 
 def evaluate(rows: Sequence[Labelled], predictions: Iterable[Predicted]) -> Report:
-    """Compare predictions with labels. A ground counts as predicted when the verdict names it (review or delete)."""
+    """Compare predictions with labels. A ground counts as predicted when the verdict names it (review or
+    delete)."""
     report = Report()
     correct = 0
     for row, pred in zip(rows, predictions, strict=True):

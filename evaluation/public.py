@@ -9,7 +9,8 @@ from moderation.types import Action
 
 
 def as_labelled(example: Example, n: int) -> Labelled:
-    """Only the grounds the source speaks about are scored; a positive for a deletable ground expects delete."""
+    """Only the grounds the source speaks about are scored; a positive for a deletable ground expects
+    delete."""
     if example.grounds - REVIEW_ONLY:
         action = Action.DELETE
     elif example.grounds:

@@ -1,4 +1,5 @@
-"""Moderation figures for the weekly digest, read from the pipeline's tables (monitor.ports.ModerationStats)."""
+"""Moderation figures for the weekly digest, read from the pipeline's tables
+(monitor.ports.ModerationStats)."""
 
 from __future__ import annotations
 
@@ -36,27 +37,39 @@ def _main_ground(session: Session, verdict_id: int | None, comment_id: int | Non
 def figures(engine: Engine, since: datetime, until: datetime) -> ModerationFigures:
     with Session(engine) as session:
         checked = session.exec(
-            select(func.count(func.distinct(VerdictRow.comment_id))).where(VerdictRow.at >= since, VerdictRow.at < until)
+            select(func.count(func.distinct(VerdictRow.comment_id))).where(
+                VerdictRow.at >= since, VerdictRow.at < until
+            )
         ).one()
         deletes = session.exec(
             select(ActionRow).where(
-                ActionRow.kind == ActionKind.DELETE.value, ActionRow.status == ActionStatus.DONE.value,
-                ActionRow.updated_at >= since, ActionRow.updated_at < until,
-            )  # fmt: skip
+                ActionRow.kind == ActionKind.DELETE.value,
+                ActionRow.status == ActionStatus.DONE.value,
+                ActionRow.updated_at >= since,
+                ActionRow.updated_at < until,
+            )
         ).all()
         deleted = Counter(_main_ground(session, None, a.comment_id) for a in deletes)
         cards = session.exec(
             select(ReviewCardRow).where(ReviewCardRow.created_at >= since, ReviewCardRow.created_at < until)
         ).all()
         review = Counter(_main_ground(session, c.verdict_id, None) for c in cards if not c.auto_deleted)
-        decisions = session.exec(select(DecisionRow).where(DecisionRow.at >= since, DecisionRow.at < until)).all()
-        auto = {c.id for c in session.exec(select(ReviewCardRow).where(col(ReviewCardRow.auto_deleted))).all()}
+        decisions = session.exec(
+            select(DecisionRow).where(DecisionRow.at >= since, DecisionRow.at < until)
+        ).all()
+        auto = {
+            c.id for c in session.exec(select(ReviewCardRow).where(col(ReviewCardRow.auto_deleted))).all()
+        }
         overturned = sum(1 for d in decisions if d.card_id in auto and d.choice in OVERTURNING)
         restrictions = session.exec(
-            select(func.count()).select_from(RestrictionRow).where(RestrictionRow.start >= since, RestrictionRow.start < until)
+            select(func.count())
+            .select_from(RestrictionRow)
+            .where(RestrictionRow.start >= since, RestrictionRow.start < until)
         ).one()
         waiting = session.exec(
-            select(ReviewCardRow).where(ReviewCardRow.status == CardStatus.OPEN.value, ~col(ReviewCardRow.auto_deleted))
+            select(ReviewCardRow).where(
+                ReviewCardRow.status == CardStatus.OPEN.value, ~col(ReviewCardRow.auto_deleted)
+            )
         ).all()
     return ModerationFigures(
         comments_checked=int(checked),

@@ -1,8 +1,8 @@
 """The batch contract of `dozor classify`: JSON Lines in, one JSON line per input out, in input order.
 
 In: {"id": str, "text": str, "post_text": str | null}. Out: {"id", "action", "grounds", "scores"} and, with
-explain, "evidence" (rule, ground, score, spans as [start, end] offsets into the original text, the matched text).
-A malformed line gets {"id" or "line", "error"} and the rest go on.
+explain, "evidence" (rule, ground, score, spans as [start, end] offsets into the original text, the matched
+text). A malformed line gets {"id" or "line", "error"} and the rest go on.
 """
 
 from __future__ import annotations
@@ -117,11 +117,11 @@ def _decide_each(
         return {}
     try:
         return {id(c): v for c, v in zip(comments, decide(comments), strict=True)}
-    except Exception:  # noqa: BLE001 - isolate the failing comment, never lose the others
+    except Exception:  # isolate the failing comment, never lose the others
         results: dict[Any, Verdict | Exception] = {}
         for c in comments:
             try:
                 results[id(c)] = decide([c])[0]
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 results[id(c)] = exc
         return results

@@ -66,8 +66,9 @@ class ModerationConfig(BaseModel):
     # The classifier's score for a ground is multiplied by this before it counts (1 when absent). Unverified
     # claims are learned from few examples, so the model alone needs a higher score to send one to review.
     model_weights: dict[Ground, float] = Field(default_factory=lambda: {Ground.UNVERIFIED_CLAIM: 0.8})
-    # Grounds the classifier may delete on by itself; on the others its score alone sends to moderators (a wrong
-    # deletion of a lawful complaint is the worst error). Spam and obscenity: precision 0.99 on held-out data.
+    # Grounds the classifier may delete on by itself; on the others its score alone sends to moderators (a
+    # wrong deletion of a lawful complaint is the worst error). Spam and obscenity: precision 0.99 on held-out
+    # data.
     model_may_delete: frozenset[Ground] = frozenset({Ground.SPAM, Ground.OBSCENITY})
     escalation: EscalationPolicy = EscalationPolicy()
     retry: RetryPolicy = RetryPolicy()
@@ -78,6 +79,8 @@ class ModerationConfig(BaseModel):
         merged.update(self.thresholds)
         for ground in REVIEW_ONLY:
             if merged[ground].delete <= 1.0:
-                raise ValueError(f"{ground.value} is never deleted automatically: set its delete threshold above 1")
+                raise ValueError(
+                    f"{ground.value} is never deleted automatically: set its delete threshold above 1"
+                )
         object.__setattr__(self, "thresholds", merged)
         return self

@@ -73,7 +73,9 @@ class Moderator:
         for ground, score in model.items():
             weighted = score * self.model_weights.get(ground, 1.0)
             if weighted >= MODEL_FLOOR:
-                found.append(Evidence(f"model.{ground.value}", ground, round(weighted, 4), (), "классификатор"))
+                found.append(
+                    Evidence(f"model.{ground.value}", ground, round(weighted, 4), (), "классификатор")
+                )
         return found
 
     def _model_only(self, found: list[Evidence]) -> frozenset[Ground]:

@@ -4,7 +4,8 @@ Rule kinds (see rules/README.md for the file format):
 - ``root``: regexes anchored at the start of a word's skeleton (обсценные корни with their prefixes), with an
   exclusion list of legitimate words; masked letters (п*здец) are tried as each letter of the alphabet;
 - ``lemma``: a set of lemmas (insults, slurs);
-- ``phrase``: sequences of lemmas with small gaps (добавить в друг, поставить лайк), optionally only as a request;
+- ``phrase``: sequences of lemmas with small gaps (добавить в друг, поставить лайк), optionally only as a
+  request;
 - ``near``: a lemma of one set within a few words of a lemma of another (выгнать ... мигрант);
 - ``regex``: a pattern over the normalised text (заработок от 5000 в день).
 """
@@ -17,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
+from typing import cast
 
 from moderation.text import Doc, Token
 from moderation.types import Evidence, Ground, Span
@@ -78,7 +81,10 @@ def _build(raw: dict[str, object], where: str) -> Rule:
         raise RuleFileError(f"{where} ({name}): bad regex: {exc}") from exc
     near = None
     if kind == "near":
-        near = (frozenset(raw.get("a", ())), frozenset(raw.get("b", ())))  # type: ignore[arg-type]
+        near = (
+            frozenset(cast("Iterable[str]", raw.get("a", ()))),
+            frozenset(cast("Iterable[str]", raw.get("b", ()))),
+        )
     return Rule(
         name=name, ground=ground, score=score, kind=kind, patterns=patterns, exclude=exclude,
         masked_forms=tuple(str(f) for f in raw.get("masked_forms", ())),  # type: ignore[attr-defined]
@@ -135,7 +141,8 @@ class Lexicon:
             return ()
         return tuple(
             r for r in self._roots
-            if any(p.match(skeleton) for p in r.compiled) and not (r.excluded and r.excluded.fullmatch(skeleton))
+            if any(p.match(skeleton) for p in r.compiled)
+            and not (r.excluded and r.excluded.fullmatch(skeleton))
         )  # fmt: skip
 
     def _masked_match(self, skeleton: str) -> tuple[Rule, ...]:
@@ -153,7 +160,8 @@ class Lexicon:
         return tuple(found.values())
 
     def _masked_form(self, skeleton: str) -> tuple[Rule, ...]:
-        """Heavily masked words (о***ли, б***ь): each star one letter, compared with the rules' usual forms."""
+        """Heavily masked words (о***ли, б***ь): each star one letter, compared with the rules' usual
+        forms."""
         shape = re.compile("".join("." if c == "*" else re.escape(c) for c in skeleton))
         return tuple(r for r in self._roots if any(shape.fullmatch(form) for form in r.masked_forms))
 
@@ -164,31 +172,10 @@ class Lexicon:
         def add(rule: Rule, span: Span) -> None:
             hits.setdefault(rule.name, (rule, []))[1].append(span)
 
-        masked_budget = _MASKED_PER_COMMENT
-        for tok in (*doc.tokens, *doc.joined):
-            for skeleton in tok.skeletons:
-                if "*" in skeleton:
-                    masked_budget -= 1
-                    if masked_budget < 0:
-                        continue
-                for rule in self.root_match(skeleton):
-                    add(rule, Span(tok.start, tok.end))
-        words = doc.tokens
-        for i, tok in enumerate(words):
-            for rule in self._by_lemma.get(tok.lemma, ()):
-                if rule.kind == "lemma":
-                    add(rule, Span(tok.start, tok.end))
-            for rule, phrase in self._phrase_starts.get(tok.lemma, ()):
-                end = _match_phrase(words, i, phrase, rule.gap)
-                if end is not None and (not rule.request or _is_request(words, i)):
-                    add(rule, Span(tok.start, words[end].end))
-        present = {t.lemma for t in words}
-        for rule in self._near:
-            assert rule.near is not None
-            if present.isdisjoint(rule.near[0]) or present.isdisjoint(rule.near[1]):
-                continue
-            for span in _near_spans(words, rule):
-                add(rule, span)
+        for rule, span in chain(
+            self._root_hits(doc), self._word_hits(doc.tokens), self._near_hits(doc.tokens)
+        ):
+            add(rule, span)
         strength: dict[str, int] = {}
         for rule in self._regexes:
             for pattern in rule.compiled:
@@ -198,6 +185,39 @@ class Lexicon:
                     found = True
                 strength[rule.name] = strength.get(rule.name, 0) + found
         return [_evidence(rule, spans, strength.get(rule.name, 1)) for rule, spans in hits.values()]
+
+    def _root_hits(self, doc: Doc) -> Iterator[tuple[Rule, Span]]:
+        """Root rules on every token's skeletons, joined tokens included; masked skeletons are budgeted."""
+        masked_budget = _MASKED_PER_COMMENT
+        for tok in (*doc.tokens, *doc.joined):
+            for skeleton in tok.skeletons:
+                if "*" in skeleton:
+                    masked_budget -= 1
+                    if masked_budget < 0:
+                        continue
+                for rule in self.root_match(skeleton):
+                    yield rule, Span(tok.start, tok.end)
+
+    def _word_hits(self, words: tuple[Token, ...]) -> Iterator[tuple[Rule, Span]]:
+        """Lemma rules and phrases, word by word."""
+        for i, tok in enumerate(words):
+            for rule in self._by_lemma.get(tok.lemma, ()):
+                if rule.kind == "lemma":
+                    yield rule, Span(tok.start, tok.end)
+            for rule, phrase in self._phrase_starts.get(tok.lemma, ()):
+                end = _match_phrase(words, i, phrase, rule.gap)
+                if end is not None and (not rule.request or _is_request(words, i)):
+                    yield rule, Span(tok.start, words[end].end)
+
+    def _near_hits(self, words: tuple[Token, ...]) -> Iterator[tuple[Rule, Span]]:
+        """Near rules whose two word sets both occur in the comment."""
+        present = {t.lemma for t in words}
+        for rule in self._near:
+            assert rule.near is not None
+            if present.isdisjoint(rule.near[0]) or present.isdisjoint(rule.near[1]):
+                continue
+            for span in _near_spans(words, rule):
+                yield rule, span
 
 
 def _unmask(skeleton: str) -> Iterator[str]:
@@ -217,7 +237,8 @@ def _unmask(skeleton: str) -> Iterator[str]:
 def _match_phrase(
     words: tuple[Token, ...], i: int, phrase: tuple[frozenset[str], ...], gap: int
 ) -> int | None:
-    """Index of the last word of the phrase starting at word i, allowing `gap` extra words between elements."""
+    """Index of the last word of the phrase starting at word i, allowing `gap` extra words between
+    elements."""
     pos = i
     for element in phrase[1:]:
         for step in range(1, gap + 2):
@@ -263,4 +284,6 @@ def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
 def _evidence(rule: Rule, spans: list[Span], distinct: int = 1) -> Evidence:
     """Several different patterns of one rule are several signals: 1 - (1 - score)^n, n at most 3."""
     score = round(1.0 - (1.0 - rule.score) ** max(1, min(distinct, 3)), 4)
-    return Evidence(rule=rule.name, ground=rule.ground, score=score, spans=merge_spans(spans), detail=rule.description)
+    return Evidence(
+        rule=rule.name, ground=rule.ground, score=score, spans=merge_spans(spans), detail=rule.description
+    )

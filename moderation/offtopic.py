@@ -1,9 +1,9 @@
 """Off-topic: how far a comment is from the post it answers. Never deletes on its own (REVIEW_ONLY).
 
-A comment is judged off-topic only when every cheap sign of relevance is absent (a shared content word with the
-post, a word of the city's life) and, with word vectors available, when its words are far both from the post's
-words and from the city's topics (each comment word aligned to its nearest neighbour). Short replies are never
-off-topic. The cost of a wrong flag is a moderator's glance; the thresholds keep it rare.
+A comment is judged off-topic only when every cheap sign of relevance is absent (a shared content word with
+the post, a word of the city's life) and, with word vectors available, when its words are far both from the
+post's words and from the city's topics (each comment word aligned to its nearest neighbour). Short replies
+are never off-topic. The cost of a wrong flag is a moderator's glance; the thresholds keep it rare.
 """
 
 from __future__ import annotations
@@ -23,19 +23,20 @@ Vector = npt.NDArray[np.float32]
 CIVIC = frozenset(
     "город городской администрация мэр глава чиновник депутат власть дорога улица двор дом подъезд остановка "
     "автобус маршрут транспорт школа сад детсад садик больница поликлиника врач отопление батарея вода свет "
-    "электричество газ мусор снег уборка ремонт яма тротуар парк сквер площадь жкх тариф квартира жилец житель "
-    "район округ благоустройство освещение фонарь светофор пешеход собака приют праздник мероприятие концерт "
-    "спорт бюджет налог пенсия пенсионер ветеран работа зарплата ребенок обращение жалоба ответ помощь спасибо "
-    "благодарность поздравлять поздравление рубцовск полиция пожар пожарный спасатель паводок наводнение "
-    "дамба река берег лед мост переезд штраф камера знак разметка полоса скорость авария водитель такси "
-    "госуслуги заявка справка очередь льгота субсидия компенсация выплата пособие жилье переселение барак "
-    "аварийный соцзащита библиотека музей культура вакансия счетчик норматив квитанция платеж управляющий "
-    "водоканал горгаз теплосеть котельная отключение авария труба канализация лифт крыша подвал дерево "
-    "обрезка вырубка газон клумба комар клещ обработка эвакуация безопасность дача огород торговля рынок "
-    "киоск ярмарка выборы голосование опрос общественный слушание программа проект стройка строительство".split()
+    "электричество газ мусор снег уборка ремонт яма тротуар парк сквер площадь жкх тариф квартира жилец "
+    "житель район округ благоустройство освещение фонарь светофор пешеход собака приют праздник мероприятие "
+    "концерт спорт бюджет налог пенсия пенсионер ветеран работа зарплата ребенок обращение жалоба ответ "
+    "помощь спасибо благодарность поздравлять поздравление рубцовск полиция пожар пожарный спасатель паводок "
+    "наводнение дамба река берег лед мост переезд штраф камера знак разметка полоса скорость авария водитель "
+    "такси госуслуги заявка справка очередь льгота субсидия компенсация выплата пособие жилье переселение "
+    "барак аварийный соцзащита библиотека музей культура вакансия счетчик норматив квитанция платеж "
+    "управляющий водоканал горгаз теплосеть котельная отключение авария труба канализация лифт крыша подвал "
+    "дерево обрезка вырубка газон клумба комар клещ обработка эвакуация безопасность дача огород торговля "
+    "рынок киоск ярмарка выборы голосование опрос общественный слушание программа проект стройка "
+    "строительство".split()
 )  # fmt: skip
-# The city's topics as a small reference set: a comment's words are compared with these by vector. A larger set
-# would make everything look close to something.
+# The city's topics as a small reference set: a comment's words are compared with these by vector. A larger
+# set would make everything look close to something.
 CITY_TOPICS = (
     "город администрация мэр чиновник дорога улица двор дом подъезд остановка автобус транспорт школа детсад "
     "больница отопление вода мусор снег ремонт яма тротуар парк жкх тариф квартира житель благоустройство "
@@ -95,4 +96,6 @@ class TopicJudge:
         if to_post >= _POST_SIMILARITY_MAX or to_city >= _CITY_SIMILARITY_MAX:
             return None
         detail = f"не связан с постом (близость к посту {to_post:.2f}, к жизни города {to_city:.2f})"
-        return Evidence("offtopic.far_from_post", Ground.OFF_TOPIC, _SCORE, (Span(0, len(comment.text)),), detail)
+        return Evidence(
+            "offtopic.far_from_post", Ground.OFF_TOPIC, _SCORE, (Span(0, len(comment.text)),), detail
+        )

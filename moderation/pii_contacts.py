@@ -45,8 +45,9 @@ _SERVICE_TYPES = frozenset(
 _MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 MOBILE_SCORE = 0.9
-#: A landline in a comment is usually an office's number (citizens quote the numbers that do not answer); it is a
-#: person's only when the words before it say so ("домашний", "мой", "соседки"): then a moderator decides.
+#: A landline in a comment is usually an office's number (citizens quote the numbers that do not answer); it
+#: is a person's only when the words before it say so ("домашний", "мой", "соседки"): then a moderator
+#: decides.
 FIXED_LINE_SCORE = 0.75
 FIXED_LINE_OFFICE_SCORE = 0.4
 _PRIVATE_BEFORE = re.compile(

@@ -1,6 +1,7 @@
 """What the pipeline needs from the outside world, declared here by the consumer.
 
-Platform adapters (bots/) and storage (models/) implement these protocols; the moderation core never imports them.
+Platform adapters (bots/) and storage (models/) implement these protocols; the moderation core never imports
+them.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ class Platform(StrEnum):
 class IncomingComment:
     """A comment as it arrives from a platform, translated at the edge.
 
-    `page_id` is the platform's id of the page (VK: the community id as a positive string; Telegram: the channel
-    chat id). `post_id` is the post the comment answers (Telegram: the channel post's message id). `chat_id` is where
-    the comment physically lives when that differs from the page (Telegram: the linked discussion group).
+    `page_id` is the platform's id of the page (VK: the community id as a positive string; Telegram: the
+    channel chat id). `post_id` is the post the comment answers (Telegram: the channel post's message id).
+    `chat_id` is where the comment physically lives when that differs from the page (Telegram: the linked
+    discussion group).
     """
 
     platform: Platform
@@ -96,7 +98,9 @@ class PlatformActions(Protocol):
 
     async def restrict(self, restriction: Restriction) -> None: ...
 
-    async def lift_restriction(self, platform_page_id: str, author_id: str, author_is_chat: bool = False) -> None: ...
+    async def lift_restriction(
+        self, platform_page_id: str, author_id: str, author_is_chat: bool = False
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ Three views of each word serve three needs:
 - ``text``: conservative normalisation (NFKC, lower case, ё->е, look-alikes mapped only inside Cyrillic words,
   runs of three or more letters squeezed) — what the lemmatiser and the classifier see;
 - ``lemma``: the pymorphy3 normal form of ``text`` (cached: a comment stream repeats its words);
-- ``skeletons``: aggressive forms for lexicon matching (every look-alike mapped, doubled letters squeezed, stray
-  digits turned into masks, a transliteration for Latin words) — what defeats "6ля", "xyй", "п*здец".
+- ``skeletons``: aggressive forms for lexicon matching (every look-alike mapped, doubled letters squeezed,
+  stray digits turned into masks, a transliteration for Latin words) — what defeats "6ля", "xyй", "п*здец".
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import pymorphy3
 
@@ -144,7 +145,8 @@ def normalise(text: str) -> tuple[str, Offsets | None]:
 
 
 def _normalise_cluster(cluster: str) -> str:
-    """A base character with its combining marks: keep a composed letter (й), drop decoration (zalgo, stress)."""
+    """A base character with its combining marks: keep a composed letter (й), drop decoration (zalgo,
+    stress)."""
     if cluster[0] in _DROP:
         return ""
     composed = unicodedata.normalize("NFKC", cluster)
@@ -235,7 +237,7 @@ def _join_separated(norm: str, tokens: list[Token]) -> list[Token]:
         if single:
             run.append(tok)
     flush()
-    for left, right in zip(tokens, tokens[1:], strict=False):
+    for left, right in pairwise(tokens):
         gap = norm[left.end : right.start]
         if left.kind == right.kind == "word" and _TIGHT_GAP.fullmatch(gap):
             for raw in (
@@ -259,4 +261,6 @@ def analyze(text: str) -> Doc:
 
 def _shift(tok: Token, offsets: Offsets) -> Token:
     span = offsets.span(tok.start, tok.end)
-    return Token(tok.text, tok.lemma, span.start, span.end, tok.kind, tok.skeletons, tok.imperative, tok.synthetic)
+    return Token(
+        tok.text, tok.lemma, span.start, span.end, tok.kind, tok.skeletons, tok.imperative, tok.synthetic
+    )

@@ -16,8 +16,10 @@ def _run(moderator: Moderator, lines: list[str], **kw: object) -> list[dict[str,
 
 
 def test_one_line_per_input_in_order(rules_moderator: Moderator) -> None:
-    lines = [json.dumps({"id": f"c{i}", "text": t, "post_text": None}, ensure_ascii=False)
-             for i, t in enumerate(["спасибо", "пиздец", "когда дадут воду?"] * 5)]
+    lines = [
+        json.dumps({"id": f"c{i}", "text": t, "post_text": None}, ensure_ascii=False)
+        for i, t in enumerate(["спасибо", "пиздец", "когда дадут воду?"] * 5)
+    ]
     out = _run(rules_moderator, lines, batch_size=4)
     assert [o["id"] for o in out] == [f"c{i}" for i in range(15)]
     assert out[1]["action"] == "delete" and out[1]["grounds"] == ["obscenity"]
@@ -72,8 +74,8 @@ def test_a_failing_comment_costs_only_its_own_verdict(rules_moderator: Moderator
 def test_the_command_processes_a_stream_in_one_process() -> None:
     stdin = "\n".join(json.dumps({"id": str(i), "text": "пиздец" if i % 2 else "спасибо"}) for i in range(50))
     proc = subprocess.run(
-        [sys.executable, "-m", "dozor", "classify", "--no-model"], input=stdin, capture_output=True, text=True,
-        timeout=120, check=True,
+        [sys.executable, "-m", "dozor", "classify", "--no-model"],
+        input=stdin, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     out = [json.loads(x) for x in proc.stdout.splitlines()]
     assert len(out) == 50

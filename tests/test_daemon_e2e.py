@@ -1,8 +1,8 @@
 """The daemon end to end: real vk_api and aiogram clients against the emulators, a real SQLite database.
 
-A new obscene comment is deleted and a repeat offender restricted; the moderators' buttons work and an outsider
-is refused; a restart mid-stream loses nothing and acts on nothing twice; rate limits are retried; a Telegram
-comment older than 48 hours is reported as not deletable.
+A new obscene comment is deleted and a repeat offender restricted; the moderators' buttons work and an
+outsider is refused; a restart mid-stream loses nothing and acts on nothing twice; rate limits are retried; a
+Telegram comment older than 48 hours is reported as not deletable.
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ def _vk_calls(world: DemoWorld, method: str) -> int:
     return int(world.vk.call_counts().get(method, 0))
 
 
-async def test_obscene_comment_deleted_and_repeat_offender_restricted(world: DemoWorld, tmp_path: Path) -> None:
+async def test_obscene_comment_deleted_and_repeat_offender_restricted(
+    world: DemoWorld, tmp_path: Path
+) -> None:
     gid, post = world.vk_page.group_id, world.vk_page.post_ids[0]
     async with running(world, tmp_path / "d.sqlite3"):
         first = world.vk.add_comment(gid, post, 9001, "Да пошли вы на х.у.й с такими дорогами")
@@ -73,15 +75,22 @@ async def test_obscene_comment_deleted_and_repeat_offender_restricted(world: Dem
         assert lawful not in _vk_deleted(world)
 
 
-async def test_moderators_decide_with_buttons_and_outsiders_are_refused(world: DemoWorld, tmp_path: Path) -> None:
+async def test_moderators_decide_with_buttons_and_outsiders_are_refused(
+    world: DemoWorld, tmp_path: Path
+) -> None:
     pages = world.tg_pages
     async with running(world, tmp_path / "d.sqlite3"):
         comment = world.tg.post_comment(
-            world.tg_posts[0], "Говорят, замглавы купил квартиру на деньги за ремонт дорог", user=pages.citizen
+            world.tg_posts[0],
+            "Говорят, замглавы купил квартиру на деньги за ремонт дорог",
+            user=pages.citizen,
         )
 
         def card() -> object:
-            return next((m for m in world.tg.sent_by_bots(pages.moderators_chat) if "замглавы" in (m.text or "")), None)
+            return next(
+                (m for m in world.tg.sent_by_bots(pages.moderators_chat) if "замглавы" in (m.text or "")),
+                None,
+            )
 
         await until(card)
         message = card()

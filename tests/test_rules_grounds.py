@@ -23,8 +23,11 @@ CASES = [
     ("Пассивный доход на крипте, подробности в профиле", G.SPAM, Action.DELETE),
     ("Нужны люди на удалённую работу, доход от 3000 в день, пишите в личку", G.SPAM, Action.DELETE),
     # advertising
-    ("Натяжные потолки недорого! Бесплатный замер, звоните по номеру 8-913-000-00-00", G.ADVERTISING,
-     Action.DELETE),
+    (
+        "Натяжные потолки недорого! Бесплатный замер, звоните по номеру 8-913-000-00-00",
+        G.ADVERTISING,
+        Action.DELETE,
+    ),
     ("Окна ПВХ по акции, скидки до 30%, обращайтесь в наш салон", G.ADVERTISING, Action.DELETE),
     ("Грузоперевозки по городу, цена от 500 руб/час, звоните", G.ADVERTISING, Action.DELETE),
     # law violations
@@ -40,7 +43,11 @@ CASES = [
     # provocation
     ("Понаехали чурки, житья нет", G.PROVOCATION, Action.DELETE),
     ("Выгнать всех мигрантов из города", G.PROVOCATION, Action.DELETE),
-    ("Эти узбеки на стройке — паразиты, скоро весь город заполонят, гнать надо", G.PROVOCATION, Action.DELETE),
+    (
+        "Эти узбеки на стройке — паразиты, скоро весь город заполонят, гнать надо",
+        G.PROVOCATION,
+        Action.DELETE,
+    ),
     # unverified claims: review, never delete
     ("Говорят, замглавы купил квартиру на деньги за ремонт дорог", G.UNVERIFIED_CLAIM, Action.REVIEW),
     ("Мэр вор, все деньги на асфальт себе в карман положил", G.UNVERIFIED_CLAIM, Action.REVIEW),
@@ -67,7 +74,9 @@ LAWFUL = [
 ]
 
 
-@pytest.mark.parametrize(("text", "ground", "action"), CASES, ids=[f"{g.value}-{i}" for i, (_, g, _) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("text", "ground", "action"), CASES, ids=[f"{g.value}-{i}" for i, (_, g, _) in enumerate(CASES)]
+)
 def test_ground_detected(rules_moderator: Moderator, text: str, ground: Ground, action: Action) -> None:
     verdict = rules_moderator.verdict(Comment("c", text))
     assert ground in verdict.grounds, (verdict.scores, [e.rule for e in verdict.evidence])
@@ -80,14 +89,17 @@ def test_lawful_comments_are_kept(rules_moderator: Moderator, text: str) -> None
     assert verdict.action is Action.KEEP, (verdict.scores, [e.rule for e in verdict.evidence])
 
 
-
 @pytest.mark.parametrize(
     ("comment", "post"),
     [
-        ("Посоветуйте сериал на вечер, люблю детективы и комедии",
-         "С 15 октября начинается отопительный сезон. Подача тепла в дома начнётся поэтапно."),
-        ("Рецепт пирога: мука, сахар, яйца, сметана, ванилин, выпекать сорок минут",
-         "На улице Советской завершили укладку асфальта."),
+        (
+            "Посоветуйте сериал на вечер, люблю детективы и комедии",
+            "С 15 октября начинается отопительный сезон. Подача тепла в дома начнётся поэтапно.",
+        ),
+        (
+            "Рецепт пирога: мука, сахар, яйца, сметана, ванилин, выпекать сорок минут",
+            "На улице Советской завершили укладку асфальта.",
+        ),
     ],
 )
 def test_off_topic_is_reviewed_never_deleted(rules_moderator: Moderator, comment: str, post: str) -> None:

@@ -18,9 +18,14 @@ class TelegramDigestSender:
     async def send_message(self, chat_id: str, html_text: str) -> None:
         with telegram_errors("sendMessage (digest)"):
             await self.bot.send_message(
-                int(chat_id), html_text, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+                int(chat_id),
+                html_text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
 
     async def send_document(self, chat_id: str, filename: str, content: bytes, caption: str = "") -> None:
         with telegram_errors("sendDocument (digest)"):
-            await self.bot.send_document(int(chat_id), BufferedInputFile(content, filename), caption=caption or None)
+            await self.bot.send_document(
+                int(chat_id), BufferedInputFile(content, filename), caption=caption or None
+            )

@@ -8,4 +8,10 @@ import typer
 
 from dozor.commands import daemon, moderation, monitor, registry, train
 
-REGISTRARS: list[Callable[[typer.Typer], None]] = [moderation.register, daemon.register, registry.register, monitor.register, train.register]
+REGISTRARS: list[Callable[[typer.Typer], None]] = [
+    moderation.register,
+    daemon.register,
+    registry.register,
+    monitor.register,
+    train.register,
+]

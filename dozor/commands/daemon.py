@@ -12,8 +12,12 @@ ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="confi
 
 
 def run(
-    demo: Annotated[bool, typer.Option(help="run against the built-in emulators (automatic when no token is set)")] = False,
-    seconds: Annotated[float | None, typer.Option("--for", help="stop by itself after this many seconds")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="run against the built-in emulators (automatic when no token is set)")
+    ] = False,
+    seconds: Annotated[
+        float | None, typer.Option("--for", help="stop by itself after this many seconds")
+    ] = None,
     log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING")] = "WARNING",
     config: ConfigOption = None,
 ) -> None:

@@ -13,8 +13,12 @@ ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="confi
 
 
 def classify(
-    explain: Annotated[bool, typer.Option(help="add the evidence: rules, matched spans (offsets into the text)")] = False,
-    batch_size: Annotated[int, typer.Option(min=1, help="comments decided together (1 for interactive use)")] = 256,
+    explain: Annotated[
+        bool, typer.Option(help="add the evidence: rules, matched spans (offsets into the text)")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="comments decided together (1 for interactive use)")
+    ] = 256,
     no_model: Annotated[bool, typer.Option("--no-model", help="rules only, without the classifier")] = False,
     config: ConfigOption = None,
 ) -> None:
@@ -34,13 +38,16 @@ def classify(
 
 def evaluate(
     file: Annotated[
-        Path | None, typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines (omit with --public)")
+        Path | None,
+        typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines (omit with --public)"),
     ] = None,
     public: Annotated[
         bool, typer.Option(help="the public datasets' holdout split (never trained on), per source")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-    compare: Annotated[bool, typer.Option(help="also run the TF-IDF baseline and the stop-word filter")] = False,
+    compare: Annotated[
+        bool, typer.Option(help="also run the TF-IDF baseline and the stop-word filter")
+    ] = False,
     no_model: Annotated[bool, typer.Option("--no-model", help="rules only, without the classifier")] = False,
     config: ConfigOption = None,
 ) -> None:

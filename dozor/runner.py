@@ -11,6 +11,7 @@ from rich.table import Table
 
 from dozor.app import build_daemon, install_signal_handlers, run_daemon
 from dozor.config import Settings
+from models.store import Store
 
 
 async def serve(
@@ -45,19 +46,23 @@ async def serve(
     await print_status(settings, console, daemon.store)
 
 
-async def print_status(settings: Settings, console: Console | None = None, store: object = None) -> None:
-    """Workers (last heartbeat), cursors, review queue, actions waiting, parked or failed with their
-    reasons."""
+def open_store(settings: Settings) -> Store:
+    """The configured database, migrated to the current schema."""
     from models.db import database_url, make_engine
     from models.migrate import upgrade
-    from models.store import Store
 
+    engine = make_engine(database_url(settings.storage.url))
+    upgrade(engine=engine)
+    return Store(engine)
+
+
+async def print_status(settings: Settings, console: Console | None = None, store: Store | None = None) -> None:
+    """Workers (last heartbeat), cursors, review queue, actions waiting, parked or failed with their
+    reasons."""
     console = console or Console()
     if store is None:
-        engine = make_engine(database_url(settings.storage.url))
-        await asyncio.to_thread(upgrade, engine=engine)
-        store = Store(engine)
-    summary = await store.status()  # type: ignore[attr-defined]
+        store = await asyncio.to_thread(open_store, settings)
+    summary = await store.status()
     now = datetime.now(UTC)
     workers = Table(title="Workers and cursors")
     workers.add_column("name")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import Console
+from rich.progress import Progress
+
 from evaluation.metrics import Labelled, Predicted, Report, evaluate
 from moderation.engine import Moderator
 from moderation.types import Comment
@@ -12,11 +15,17 @@ PRODUCT = "dozor"
 
 
 def predict(rows: Sequence[Labelled], moderator: Moderator, batch: int = 512) -> list[Predicted]:
+    """Verdicts for every row, in batches, with a progress bar on the terminal (nothing when piped)."""
     out: list[Predicted] = []
-    for i in range(0, len(rows), batch):
-        chunk = rows[i : i + batch]
-        verdicts = moderator.verdicts([Comment(r.id, r.text, r.post_text) for r in chunk])
-        out.extend(Predicted(v.action, frozenset(v.grounds)) for v in verdicts)
+    console = Console(stderr=True)
+    with Progress(*Progress.get_default_columns(), console=console, transient=True,
+                  disable=not console.is_terminal) as progress:  # fmt: skip
+        task = progress.add_task("deciding", total=len(rows))
+        for i in range(0, len(rows), batch):
+            chunk = rows[i : i + batch]
+            verdicts = moderator.verdicts([Comment(r.id, r.text, r.post_text) for r in chunk])
+            out.extend(Predicted(v.action, frozenset(v.grounds)) for v in verdicts)
+            progress.advance(task, len(chunk))
     return out
 
 

@@ -8,6 +8,7 @@ Telegram comment older than 48 hours is reported as not deletable.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -150,3 +151,32 @@ async def test_old_telegram_comment_is_reported_not_deletable(world: DemoWorld, 
             assert datetime.now(UTC).timestamp() < deadline, "not reported"
             await asyncio.sleep(0.2)
         assert not world.tg.is_deleted(comment)
+
+
+async def test_decisions_export_as_training_rows(world: DemoWorld, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dozor.cli import app
+
+    pages = world.tg_pages
+    db = tmp_path / "d.sqlite3"
+    async with running(world, db):
+        world.tg.post_comment(world.tg_posts[0], "Говорят, мэр уже продал парк застройщику", user=pages.citizen)
+
+        def card() -> object:
+            return next((m for m in world.tg.sent_by_bots(pages.moderators_chat) if "парк" in (m.text or "")), None)
+
+        await until(card)
+        world.tg.press_button(card(), pages.moderator, text="Оставить")  # type: ignore[arg-type]
+        await until(lambda: "Решение" in (card().text or ""))  # type: ignore[attr-defined]
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\nurl = "sqlite:///{db}"\n', encoding="utf-8")
+    out = tmp_path / "decisions.jsonl"
+    args = ["export-decisions", "--out", str(out), "--config", str(config)]
+    result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows == [
+        {"id": "decision-1", "post_text": None, "text": "Говорят, мэр уже продал парк застройщику",
+         "grounds": [], "action": "keep"}
+    ]  # fmt: skip

@@ -58,6 +58,32 @@ def status(config: ConfigOption = None) -> None:
     asyncio.run(print_status(settings))
 
 
+def export_decisions(
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSON Lines file to write")] = Path(
+        "var/moderator-decisions.jsonl"
+    ),
+    config: ConfigOption = None,
+) -> None:
+    """Moderators' decisions as labelled examples: `dozor train --extra FILE` learns from them."""
+    import json
+
+    from dozor.config import ConfigError, load_settings
+    from dozor.runner import open_store
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    rows = asyncio.run(open_store(settings).labelled_examples())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as fh:
+        for n, row in enumerate(rows, start=1):
+            fh.write(json.dumps({"id": f"decision-{n}", "post_text": None, **row}, ensure_ascii=False) + "\n")
+    typer.echo(f"{len(rows)} decisions written to {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(run)
     app.command()(status)
+    app.command("export-decisions")(export_decisions)

@@ -56,7 +56,9 @@ def open_store(settings: Settings) -> Store:
     return Store(engine)
 
 
-async def print_status(settings: Settings, console: Console | None = None, store: Store | None = None) -> None:
+async def print_status(
+    settings: Settings, console: Console | None = None, store: Store | None = None
+) -> None:
     """Workers (last heartbeat), cursors, review queue, actions waiting, parked or failed with their
     reasons."""
     console = console or Console()

@@ -161,10 +161,14 @@ async def test_decisions_export_as_training_rows(world: DemoWorld, tmp_path: Pat
     pages = world.tg_pages
     db = tmp_path / "d.sqlite3"
     async with running(world, db):
-        world.tg.post_comment(world.tg_posts[0], "Говорят, мэр уже продал парк застройщику", user=pages.citizen)
+        world.tg.post_comment(
+            world.tg_posts[0], "Говорят, мэр уже продал парк застройщику", user=pages.citizen
+        )
 
         def card() -> object:
-            return next((m for m in world.tg.sent_by_bots(pages.moderators_chat) if "парк" in (m.text or "")), None)
+            return next(
+                (m for m in world.tg.sent_by_bots(pages.moderators_chat) if "парк" in (m.text or "")), None
+            )
 
         await until(card)
         world.tg.press_button(card(), pages.moderator, text="Оставить")  # type: ignore[arg-type]

@@ -31,7 +31,10 @@ def build_lexicon() -> Lexicon:
 def build_pii(config: ModerationConfig) -> TextDetector:
     from moderation.pii import PersonalDataDetector
 
-    return PersonalDataDetector(config.public_officials, config.organisation_phones)
+    figures = resources.files("moderation").joinpath("public_figures.txt").read_text(encoding="utf-8")
+    return PersonalDataDetector(
+        config.public_officials, config.organisation_phones, public_figures=figures.splitlines()
+    )
 
 
 def build_scorer(config: ModerationConfig) -> Scorer | None:

@@ -16,7 +16,7 @@ from moderation.pii_address import find_addresses
 from moderation.pii_common import overlaps
 from moderation.pii_contacts import PhoneFinder, find_emails
 from moderation.pii_documents import find_cards, find_inns, find_passports, find_snils
-from moderation.pii_names import NameFinder
+from moderation.pii_names import FOREIGN_NAME_SCORE, NameFinder
 from moderation.types import Evidence
 
 __all__ = ["PERSON_WITH_IDENTIFIER_SCORE", "PersonalDataDetector"]
@@ -37,8 +37,10 @@ class PersonalDataDetector:
     """Detects citizens' personal data in a comment.
 
     `public_officials` ("Фельдман Дмитрий Зиновьевич") are named in their public role and are not
-    personal data; `organisation_phones` are the official numbers of the administration and its
-    institutions; `official_email_domains` ("rubtsovsk.org") the same for e-mail.
+    personal data, nor are `public_figures` (lines "Фамилия Имя" of a list of widely known people: heads
+    of state, writers, artists, athletes, fictional characters); `organisation_phones` are the official
+    numbers of the administration and its institutions; `official_email_domains` ("rubtsovsk.org") the
+    same for e-mail.
     """
 
     def __init__(
@@ -47,9 +49,10 @@ class PersonalDataDetector:
         organisation_phones: Iterable[str] = (),
         *,
         official_email_domains: Iterable[str] = (),
+        public_figures: Iterable[str] = (),
     ) -> None:
         self._phones = PhoneFinder(organisation_phones)
-        self._names = NameFinder(public_officials)
+        self._names = NameFinder(public_officials, public_figures)
         self._email_domains = frozenset(
             domain.strip().lower().lstrip("@") for domain in official_email_domains
         )
@@ -102,11 +105,24 @@ def _without_overlaps(found: list[Evidence]) -> list[Evidence]:
 
 def _with_name_boost(found: list[Evidence]) -> list[Evidence]:
     if not any(evidence.rule in _IDENTIFYING_RULES for evidence in found):
-        return found
+        return _one_weak_name(found)
     return [
         _rescored(evidence, PERSON_WITH_IDENTIFIER_SCORE) if evidence.rule == "pii.person_name" else evidence
         for evidence in found
     ]
+
+
+def _one_weak_name(found: list[Evidence]) -> list[Evidence]:
+    """Keep one name scored below review: scores add up, and "Джонни Депп и Вигго Мортенсен" is no citizen."""
+    kept: list[Evidence] = []
+    weak = False
+    for evidence in found:
+        if evidence.rule == "pii.person_name" and evidence.score <= FOREIGN_NAME_SCORE:
+            if weak:
+                continue
+            weak = True
+        kept.append(evidence)
+    return kept
 
 
 def _rescored(evidence: Evidence, score: float) -> Evidence:

@@ -4,6 +4,11 @@ Named-entity recognition costs about a millisecond, a thousand times the budget 
 so it runs only where a cheap gate (adjacent capitalised words that pymorphy3 can read as a surname and a
 first name, or a surname with initials) says a full name is plausible. Names are compared by lemma, so
 "Фельдману Д.З." and "Дмитрию Зиновьевичу Фельдману" both match the official "Фельдман Дмитрий Зиновьевич".
+
+Not a citizen's personal data either: a widely known person from the shipped list (public_figures.txt,
+matched the same way), a name within a few words of a public role ("президент", "писатель", "Песков,
+пресс-секретарь"). A transliterated foreign or made-up name ("Джонни Депп", "Ассасинс Крид") stays below
+review unless a phone or an address stands in the same comment.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ _PLACE_BEFORE = re.compile(
 )
 
 PERSON_SCORE = 0.7
+#: A transliterated foreign or made-up name ("Илон Маск", "Ассасинс Крид") is very unlikely to be a
+#: Rubtsovsk citizen's: below the review threshold unless a phone or an address stands next to it.
+FOREIGN_NAME_SCORE = 0.3
 #: Used past the NER budget, where only morphology backs the finding.
 PERSON_MORPHOLOGY_SCORE = 0.6
 _CONTEXT = 100
@@ -39,6 +47,31 @@ _MAX_NER_WINDOWS = 8
 _MAX_WINDOW = 1000
 #: Surname, two first names and a patronymic; a longer run of capitalised words is cut into pieces.
 _MAX_RUN_WORDS = 5
+#: How many words either side of a name may say what public role its bearer has.
+_ROLE_WINDOW_WORDS = 3
+_ROLE_REACH = 80
+_WORD = re.compile(r"[А-ЯЁа-яёA-Za-z]+(?:-[А-ЯЁа-яёA-Za-z]+)*")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+#: Lemmas of words naming a public role: "президент Путин", "писателя Чарльза Диккенса",
+#: "Песков, пресс-секретарь".
+ROLE_LEMMAS = frozenset(
+    """президент премьер министр губернатор мэр глава депутат сенатор пресс-секретарь генсек
+    царь царица император императрица король королева князь канцлер вождь политик лидер генерал маршал
+    писатель писательница поэт поэтесса певец певица актёр актриса режиссёр композитор художник
+    художница музыкант рэпер телеведущий футболист хоккеист спортсмен чемпион тренер блогер блогерша
+    журналист журналистка учёный космонавт бизнесмен миллиардер миллионер олигарх основатель персонаж
+    герой героиня""".replace("ё", "е").split()
+)
+#: Stop words that end the context of a name: "журналист и соседка Петрова Анна" names two people.
+_CONTEXT_BREAKS = frozenset({"и", "а", "но", "или", "да"})
+#: First names of other languages, transliterated: no Rubtsovsk resident's name is likely among them.
+_FOREIGN_FIRST_NAMES_TEXT = """
+    илон дональд джо барак билл хиллари джордж джон джонни чарльз ханна дэвид эмили пол вигго
+    майкл джеймс уильям томас джек гарри питер стивен стив брэд анджелина бритни мэрилин элвис
+    фредди курт ангела эммануэль олаф уинстон франклин авраам адольф бенито фидель джефф
+    лионель криштиану диего хабиб майк ричард кейт мэри дженнифер скарлетт леонардо кристофер
+    эрнест агата джоан эрих вольфганг людвиг иоганн пабло сальвадор чарли шерлок гомер барт"""
+FOREIGN_FIRST_NAMES = frozenset(_FOREIGN_FIRST_NAMES_TEXT.split())
 
 
 class Kind(Enum):
@@ -167,6 +200,78 @@ def parse_official(raw: str) -> FullName:
     return name
 
 
+def _is_entry(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def parse_public_figure(raw: str) -> FullName:
+    """A line of the public figures list: "Фамилия Имя [Отчество]", the surname always first."""
+    words = [word.capitalize() for word in re.findall(r"[\w-]+", raw)]
+    if not words:
+        return FullName(frozenset(), frozenset(), "", "")
+    surnames = part_of(words[0]).lemmas
+    names = part_of(words[1]).lemmas if len(words) > 1 else frozenset()
+    initial = words[1][0] if len(words) > 1 else ""
+    patronymic = words[2][0] if len(words) > 2 else ""
+    return FullName(surnames, names, initial, patronymic)
+
+
+@lru_cache(maxsize=65536)
+def _role_forms(word: str) -> tuple[bool, bool]:
+    """Whether a word names a public role, and whether it can then stand in the nominative (cached)."""
+    role = nominative = False
+    for parse in _morph().parse(word.lower()):
+        lemma = str(parse.normal_form).replace("ё", "е")
+        if lemma in ROLE_LEMMAS or any(piece in ROLE_LEMMAS for piece in lemma.split("-")):
+            role = True
+            nominative = nominative or "nomn" in parse.tag
+    return role, nominative
+
+
+def _is_role(word: str) -> bool:
+    return _role_forms(word)[0]
+
+
+def role_near(text: str, start: int, end: int) -> bool:
+    """A public role within a few words of the name, in the same sentence.
+
+    Before the name any case will do ("президенту Путину", "пресс-секретарь президента Дмитрий Песков");
+    after it only an apposition in the nominative ("Илон Маск, миллиардер"), so that "Петрова Анна
+    пожаловалась журналистам" is still a private person.
+    """
+    before = text[max(0, start - _ROLE_REACH) : start]
+    ends = list(_SENTENCE_END.finditer(before))
+    if ends:
+        before = before[ends[-1].end() :]
+    for word in reversed(_WORD.findall(before)[-_ROLE_WINDOW_WORDS:]):
+        if word.lower() in _CONTEXT_BREAKS:
+            break
+        if _is_role(word):
+            return True
+    after = text[end : end + _ROLE_REACH]
+    stop = _SENTENCE_END.search(after)
+    if stop is not None:
+        after = after[: stop.start()]
+    for word in _WORD.findall(after)[:_ROLE_WINDOW_WORDS]:
+        if word.lower() in _CONTEXT_BREAKS:
+            break
+        if _role_forms(word)[1]:
+            return True
+    return False
+
+
+def looks_foreign(words: Iterable[str]) -> bool:
+    """A transliterated foreign first name, or a name none of whose words a Russian dictionary knows."""
+    parts = [(word, part_of(word)) for word in words]
+    named = [(word, part) for word, part in parts if part.kind is not Kind.INITIAL]
+    if not named:
+        return False
+    if any(part.lemmas & FOREIGN_FIRST_NAMES for _, part in named):
+        return True
+    return not any(_morph().word_is_known(word.lower()) for word, _ in named)
+
+
 @dataclass(frozen=True, slots=True)
 class _Run:
     """Adjacent capitalised words and initials: where a full name could be."""
@@ -250,14 +355,16 @@ def _merge_people(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 class NameFinder:
     """Finds full names of private persons; public officials in config are not personal data."""
 
-    def __init__(self, public_officials: Iterable[str] = ()) -> None:
+    def __init__(self, public_officials: Iterable[str] = (), public_figures: Iterable[str] = ()) -> None:
         self._officials = tuple(parse_official(raw) for raw in public_officials if raw.strip())
+        figures = (parse_public_figure(line) for line in public_figures if _is_entry(line))
+        self._figures = tuple(figure for figure in figures if figure.surnames)
 
     def find(self, text: str) -> list[Evidence]:
         """Full names (surname + first name or initials) of anyone not on the officials list."""
         if _GATE.search(text) is None:
             return []
-        runs = [run for run in _runs(text) if _plausible(run) and not self._names_official(run)]
+        runs = [run for run in _runs(text) if _plausible(run) and not self._names_official(text, run)]
         if not runs:
             return []
         windows = _windows(text, runs)
@@ -278,16 +385,34 @@ class NameFinder:
         """Whether the name is one of the configured public officials, in any case or with initials."""
         return any(name.same_person(official) for official in self._officials)
 
-    def _names_official(self, run: _Run) -> bool:
-        """The commonest full name on an official page is an official's: no NER needed to clear it."""
+    def is_public_figure(self, name: FullName) -> bool:
+        """Whether the name is a widely known public figure's from the shipped list."""
+        return any(name.same_person(figure) for figure in self._figures)
+
+    def _names_official(self, text: str, run: _Run) -> bool:
+        """The commonest full name on an official page is an official's: no NER needed to clear it.
+
+        The same holds for a famous name and for a name beside a public role ("Президент Путин").
+        """
         name = full_name(_person_words(run.words))
-        return name.identifies and self.is_official(name)
+        if not name.identifies:
+            return False
+        if self.is_official(name) or self.is_public_figure(name):
+            return True
+        return any(_is_role(word) for word in run.words) or role_near(text, run.start, run.end)
 
     def _judge(self, text: str, start: int, end: int, score: float) -> Evidence | None:
         if _PLACE_BEFORE.search(text, max(0, start - 20), start) is not None:
             return None
         value = text[start:end]
-        name = full_name(_person_words(_TOKEN.findall(value)))
-        if not name.identifies or self.is_official(name):
+        words = _TOKEN.findall(value)
+        name = full_name(_person_words(words))
+        if not name.identifies or self.is_official(name) or self.is_public_figure(name):
             return None
-        return pii_evidence("pii.person_name", score, start, end, f"ФИО частного лица: {mask_words(value)}")
+        if any(_is_role(word) for word in words) or role_near(text, start, end):
+            return None
+        detail = f"ФИО частного лица: {mask_words(value)}"
+        if looks_foreign(_person_words(words)):
+            score = min(score, FOREIGN_NAME_SCORE)
+            detail += " (иностранное или вымышленное имя)"
+        return pii_evidence("pii.person_name", score, start, end, detail)

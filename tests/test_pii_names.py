@@ -141,3 +141,134 @@ def test_official_matching_by_lemma(mention: list[str], official: str) -> None:
 )
 def test_official_mismatch(mention: list[str], official: str) -> None:
     assert not full_name(mention).same_person(parse_official(official))
+
+
+# Public figures, public roles and foreign names: not a Rubtsovsk citizen's personal data.
+
+
+@pytest.fixture(scope="module")
+def with_figures() -> PersonalDataDetector:
+    """The detector as the daemon builds it: officials from config, the shipped list of public figures."""
+    from dozor.build import build_pii
+    from moderation.config import ModerationConfig
+
+    detector = build_pii(ModerationConfig(public_officials=OFFICIALS))
+    assert isinstance(detector, PersonalDataDetector)
+    return detector
+
+
+PUBLIC_FIGURES = [
+    pytest.param("Илон Маск запустил ещё одну ракету", id="musk"),
+    pytest.param("Дональд Трамп снова выиграл выборы", id="trump"),
+    pytest.param("Спасибо Владимиру Путину за всё", id="putin-dative"),
+    pytest.param("Дмитрий Песков заявил журналистам", id="peskov"),
+    pytest.param("Александр Лукашенко приехал в Москву", id="lukashenko"),
+    pytest.param("Слава Лукашенко Александру!", id="lukashenko-dative-reversed"),
+    pytest.param("Джонни Депп выиграл суд", id="depp"),
+    pytest.param("Чарльз Диккенс написал этот роман", id="dickens"),
+    pytest.param("Читали труды В. И. Ленина в школе", id="lenin-initials-genitive"),
+    pytest.param("При Б.Н. Ельцина всё развалили", id="yeltsin-initials"),
+    pytest.param("Стихи Александра Сергеевича Пушкина знает каждый", id="pushkin-full-genitive"),
+    pytest.param("Льва Толстого читали все", id="tolstoy-genitive"),
+    pytest.param("Юрием Гагариным гордится вся страна", id="gagarin-instrumental"),
+    pytest.param("Ханна Монтана лучший сериал", id="fictional"),
+    pytest.param("Про Гарри Поттера снова сняли фильм", id="fictional-genitive"),
+]
+
+
+@pytest.mark.parametrize("text", PUBLIC_FIGURES)
+def test_public_figure_is_not_personal_data(with_figures: PersonalDataDetector, text: str) -> None:
+    assert with_figures.detect(text) == []
+
+
+PUBLIC_ROLES = [
+    pytest.param("Президент Сергей Иванович Борисов подписал указ", id="president-before"),
+    pytest.param("Пресс-секретарь президента Олег Сергеевич Кравцов сказал", id="press-secretary-genitive"),
+    pytest.param("Олег Кравцов, министр обороны, заявил", id="minister-apposition-after"),
+    pytest.param("Писатель Игорь Михайлович Соколов издал книгу", id="writer"),
+    pytest.param("Письмо губернатору Олегу Сидоренко отправили вчера", id="governor-dative"),
+    pytest.param("Новый фильм режиссёра Игоря Волкова вышел", id="director-genitive"),
+    pytest.param("Футболист Артём Дзюба забил гол", id="footballer"),
+    pytest.param("Мне нравится певица Анна Седокова", id="singer-female"),
+    pytest.param("Экс-президент Сергей Борисов выступил", id="hyphenated-role"),
+]
+
+
+@pytest.mark.parametrize("text", PUBLIC_ROLES)
+def test_name_in_public_role_is_not_personal_data(detector: PersonalDataDetector, text: str) -> None:
+    assert detector.detect(text) == []
+
+
+FOREIGN_NAMES = [
+    pytest.param("Илон Маск запустил ракету", "Илон Маск", id="elon"),
+    pytest.param("Джонни Депп выиграл суд", "Джонни Депп", id="johnny"),
+    pytest.param("Смотрели фильм, где играет Вигго Мортенсен", "Вигго Мортенсен", id="viggo"),
+    pytest.param("Ассасинс Крид новая часть вышла", "Ассасинс Крид", id="unknown-words"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FOREIGN_NAMES)
+def test_foreign_name_stays_below_review(detector: PersonalDataDetector, text: str, expected: str) -> None:
+    found = detector.detect(text)
+    assert all(evidence.score < REVIEW for evidence in found)
+    assert [evidence.spans[0].of(text) for evidence in found] in ([], [expected])
+
+
+def test_foreign_names_do_not_add_up_to_review(detector: PersonalDataDetector) -> None:
+    from moderation.policy import combine
+
+    text = "Джонни Депп и Вигго Мортенсен снялись вместе, а Эмили Блант нет"
+    assert all(score < REVIEW for score in combine(detector.detect(text)).values())
+
+
+def test_foreign_name_with_phone_is_deleted(detector: PersonalDataDetector) -> None:
+    text = "Эмили Блант, тел. 89131234567, продаёт гараж"
+    person, phone = detector.detect(text)
+    assert person.spans[0].of(text) == "Эмили Блант"
+    assert person.score >= DELETE
+    assert phone.rule == "pii.phone"
+
+
+STILL_PRIVATE = [
+    pytest.param("Соседка Петрова Анна Сергеевна опять шумит", "Петрова Анна Сергеевна", id="neighbour"),
+    pytest.param("Водитель Иванов Сергей нахамил пассажирам", "Иванов Сергей", id="driver"),
+    pytest.param("Петрова Анна пожаловалась журналистам", "Петрова Анна", id="role-word-not-apposition"),
+    pytest.param("Соседка Путина Анна опять шумит", "Путина Анна", id="famous-surname-other-name"),
+    pytest.param("Илона Петрова опять шумит", "Илона Петрова", id="russian-name-like-foreign"),
+    pytest.param("Президент, помогите! Сосед Смирнов Олег ломает забор", "Смирнов Олег", id="other-sentence"),
+    pytest.param("Журналист и соседка Смирнова Анна поругались", "Смирнова Анна", id="conjunction-breaks"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STILL_PRIVATE)
+def test_private_person_still_flagged(with_figures: PersonalDataDetector, text: str, expected: str) -> None:
+    (person,) = with_figures.detect(text)
+    assert person.rule == "pii.person_name"
+    assert person.spans[0].of(text) == expected
+    assert REVIEW <= person.score < DELETE
+
+
+@pytest.mark.parametrize(
+    "text", ["Спасибо Владимиру Путину за всё", "Президент Сергей Борисов подписал указ"]
+)
+def test_public_figure_or_role_needs_no_ner(
+    with_figures: PersonalDataDetector, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    def no_ner() -> None:
+        raise AssertionError("a public figure or a name beside a role is cleared by morphology alone")
+
+    monkeypatch.setattr(pii_names, "_ner", no_ner)
+    assert with_figures.detect(text) == []
+
+
+def test_shipped_public_figures_list_parses() -> None:
+    from importlib import resources
+
+    lines = (
+        resources.files("moderation").joinpath("public_figures.txt").read_text(encoding="utf-8").splitlines()
+    )
+    entries = [line for line in lines if line.strip() and not line.startswith("#")]
+    assert len(entries) >= 150
+    for line in entries:
+        figure = pii_names.parse_public_figure(line)
+        assert figure.surnames and figure.name_initial, line

@@ -132,7 +132,7 @@ class Lexicon:
                     self._phrase_starts[first].append((rule, phrase))
         any_root = "|".join(f"(?:{p})" for r in self._roots for p in r.patterns) or r"(?!)"
         self._any_root = re.compile(any_root)
-        self.root_match = lru_cache(maxsize=131_072)(self._root_match)
+        self.root_match = lru_cache(maxsize=65_536)(self._root_match)
 
     def _root_match(self, skeleton: str) -> tuple[Rule, ...]:
         if "*" in skeleton:

@@ -132,10 +132,12 @@ def _ner() -> Callable[[str], Any]:
     Its matrices are tiny: OpenBLAS waking its thread pool for them made one call 10-100 times slower
     (15 ms instead of 1.6 ms, up to 270 ms on a busy machine) than doing the work on the calling thread.
     """
-    from natasha import NewsEmbedding, NewsNERTagger
+    from natasha import NewsNERTagger
     from threadpoolctl import ThreadpoolController
 
-    tagger = NewsNERTagger(NewsEmbedding())
+    from moderation.vectors import shared_embedding
+
+    tagger = NewsNERTagger(shared_embedding())
     controller = ThreadpoolController()
 
     def tag(text: str) -> Any:

@@ -155,13 +155,13 @@ def _normalise_cluster(cluster: str) -> str:
     return composed.lower().replace("ё", "е")
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def _lemma(word: str) -> tuple[str, bool]:
     parse = _morph.parse(word)[0]
     return parse.normal_form.replace("ё", "е"), "impr" in parse.tag
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def _word_forms(raw: str) -> tuple[str, tuple[str, ...]]:
     """The conservative text and the aggressive skeletons of one raw (already lower-cased) word."""
     has_cyr = _CYR.search(raw) is not None

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from moderation.offtopic import Vector
 
-NAVEC_FILE = "navec_news_v1_1B_250K_300d_100q.tar"
+
+@lru_cache(maxsize=1)
+def shared_embedding() -> Any:
+    """natasha's news embedding (navec), loaded once: the name recogniser and off-topic share ~100 MB."""
+    from natasha import NewsEmbedding
+
+    return NewsEmbedding()
 
 
 class NavecVectors:
@@ -22,11 +27,7 @@ class NavecVectors:
 
     @classmethod
     def load_shipped(cls) -> NavecVectors:
-        from navec import Navec
-
-        path = resources.files("natasha") / "data" / "emb" / NAVEC_FILE
-        with resources.as_file(path) as real:
-            return cls(Navec.load(str(real)))
+        return cls(shared_embedding())
 
     def _vector(self, lemma: str) -> Vector | None:
         if lemma not in self._navec:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -26,6 +27,7 @@ async def serve(
     from dozor.demo import Announcing, printer, run_script, start_world
 
     if demo:
+        settings = _demo_database(settings)
         world = await start_world(console)
         console.rule("Дозор: демонстрация на встроенных эмуляторах VK и Telegram")
         console.print("Без токенов: реальные клиенты vk_api и aiogram работают с эмуляторами на 127.0.0.1.")
@@ -44,6 +46,25 @@ async def serve(
     if world is not None:
         await world.close()
     await print_status(settings, console, daemon.store)
+
+
+DEMO_DATABASE = Path("var") / "demo.sqlite3"
+
+
+def _demo_database(settings: Settings) -> Settings:
+    """The demonstration starts from an empty database of its own each time (its emulators start empty
+    too), so it never mixes with, or skips because of, the records of a real run."""
+    import os
+
+    from models.db import DSN_ENV
+
+    if settings.storage.url or os.environ.get(DSN_ENV):
+        return settings
+    DEMO_DATABASE.parent.mkdir(exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
+    storage = settings.storage.model_copy(update={"url": f"sqlite:///{DEMO_DATABASE}"})
+    return settings.model_copy(update={"storage": storage})
 
 
 def open_store(settings: Settings) -> Store:

@@ -120,7 +120,7 @@ async def bench(comments: int = 100, rate: float = 2.0) -> dict[str, Any]:
         daemon = await build_daemon(settings, world)
         stop = asyncio.Event()
         task = asyncio.create_task(run_daemon(daemon, stop))
-        # Start-up catch-up reads every page once (wall.get at the user token's 3 requests/s): measure after it.
+        # Start-up catch-up reads every page once (wall.get, 3 requests/s for the user token): measure after.
         deadline = time.perf_counter() + 120
         while world.vk.call_counts().get("wall.get", 0) < PAGES and time.perf_counter() < deadline:
             await asyncio.sleep(0.1)
@@ -137,7 +137,10 @@ async def bench(comments: int = 100, rate: float = 2.0) -> dict[str, Any]:
             await asyncio.to_thread(world.vk.stop)
 
 
-SCENARIOS = {"steady, 2 comments/s": 2.0, "burst, 10 comments/s (above VK's 3 requests/s for the token)": 10.0}
+SCENARIOS = {
+    "steady, 2 comments/s": 2.0,
+    "burst, 10 comments/s (above VK's 3 requests/s for the token)": 10.0,
+}
 
 
 def main() -> None:

@@ -133,6 +133,10 @@ class Lexicon:
         any_root = "|".join(f"(?:{p})" for r in self._roots for p in r.patterns) or r"(?!)"
         self._any_root = re.compile(any_root)
         self.root_match = lru_cache(maxsize=65_536)(self._root_match)
+        # One search per regex rule says whether any of its patterns can fire; most comments skip the rest.
+        self._regex_any = {
+            r.name: re.compile("|".join(f"(?:{p})" for p in r.patterns)) for r in self._regexes
+        }
 
     def _root_match(self, skeleton: str) -> tuple[Rule, ...]:
         if "*" in skeleton:
@@ -178,6 +182,8 @@ class Lexicon:
             add(rule, span)
         strength: dict[str, int] = {}
         for rule in self._regexes:
+            if not self._regex_any[rule.name].search(doc.norm):
+                continue
             for pattern in rule.compiled:
                 found = False
                 for m in pattern.finditer(doc.norm):

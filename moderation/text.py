@@ -54,6 +54,8 @@ _TRANSLIT_RE = re.compile("|".join(k for k, _ in _TRANSLIT))
 _TRANSLIT_MAP = dict(_TRANSLIT)
 
 _CYR = re.compile(r"[а-яё]")
+_ALPHA = re.compile(r"[^\W\d_]")
+_ALNUM = re.compile(r"[^\W_]")
 _REPEAT3 = re.compile(r"([^\W\d_])\1{2,}")
 _REPEAT2 = re.compile(r"([^*])\1+")
 _NUMBER_UNIT = re.compile(r"\d+[а-я]{1,3}")  # 10кв, 5й, 100р: a number with a unit, not a disguise
@@ -66,7 +68,7 @@ _TOKEN = re.compile(
     r"|(?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF])"
 )
 _SEPARATOR_GAP = re.compile(r"[\s.,\-_*|/\\+~'`\"]{1,3}")
-_TIGHT_GAP = re.compile(r"[.\-_*|/\\+~'`]")
+_TIGHT_CHARS = frozenset(".-_*|/\\+~'`")
 
 _morph = pymorphy3.MorphAnalyzer()
 
@@ -183,28 +185,39 @@ def _word_forms(raw: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(skeletons)
 
 
-def _make_word(raw: str, start: int, end: int, synthetic: bool = False) -> Token:
+@lru_cache(maxsize=65_536)
+def _word_info(raw: str) -> tuple[str, str, str, tuple[str, ...], bool]:
+    """Everything about one raw word that does not depend on where it stands: (kind, text, lemma, skeletons,
+    imperative). Cached: a comment stream repeats its words."""
     text, skeletons = _word_forms(raw)
-    if not any(c.isalpha() for c in text):
+    if not _ALPHA.search(text):
         marker = f"<num{min(sum(c.isdigit() for c in text), 12)}>"
-        return Token(marker, marker, start, end, "number")
+        return "number", marker, marker, (), False
     if _CYR.search(text) and not _NUMBER_UNIT.fullmatch(text):
         lemma, imperative = _lemma(text)
     else:
         lemma, imperative = text, False
-    return Token(text, lemma, start, end, "word", skeletons, imperative, synthetic)
+    return "word", text, lemma, skeletons, imperative
+
+
+def _make_word(raw: str, start: int, end: int, synthetic: bool = False) -> Token:
+    kind, text, lemma, skeletons, imperative = _word_info(raw)
+    return Token(text, lemma, start, end, kind, skeletons, imperative, synthetic and kind == "word")
+
+
+_MARKERS = {"url": "<url>", "email": "<email>", "mention": "<mention>"}
 
 
 def _tokenise(norm: str) -> list[Token]:
     tokens: list[Token] = []
     for m in _TOKEN.finditer(norm):
         kind = m.lastgroup or "word"
+        raw = m.group(0)
         if kind == "word":
-            if any(c.isalnum() for c in m.group(0)):
-                tokens.append(_make_word(m.group(0), m.start(), m.end()))
+            if _ALNUM.search(raw):
+                tokens.append(_make_word(raw, m.start(), m.end()))
         else:
-            marker = {"url": "<url>", "email": "<email>", "mention": "<mention>"}.get(kind, m.group(0))
-            tokens.append(Token(m.group(0), marker, m.start(), m.end(), kind))
+            tokens.append(Token(raw, _MARKERS.get(kind, raw), m.start(), m.end(), kind))
     return tokens
 
 
@@ -230,7 +243,8 @@ def _join_separated(norm: str, tokens: list[Token]) -> list[Token]:
             gaps.append(gap)
             continue
         last = run[-1] if separated else None  # "и х.у.й": the run restarts at "х" with the new separator
-        flush()
+        if run:
+            flush()
         if last is not None:
             run.append(last)
             gaps.append(gap)
@@ -238,8 +252,9 @@ def _join_separated(norm: str, tokens: list[Token]) -> list[Token]:
             run.append(tok)
     flush()
     for left, right in pairwise(tokens):
-        gap = norm[left.end : right.start]
-        if left.kind == right.kind == "word" and _TIGHT_GAP.fullmatch(gap):
+        if right.start - left.end != 1 or norm[left.end] not in _TIGHT_CHARS:
+            continue
+        if left.kind == right.kind == "word":
             for raw in (
                 norm[left.start : left.end] + norm[right.start : right.end],
                 norm[left.start : right.end],

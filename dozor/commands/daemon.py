@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="config.toml to use")]
+from dozor.commands.common import ConfigOption, settings_or_exit
 
 
 def run(
@@ -24,15 +24,10 @@ def run(
     """Start the workers and the scheduler; SIGTERM or Ctrl-C stops them without losing in-flight work."""
     from bots.config import any_token_configured
     from dozor import logs
-    from dozor.config import ConfigError, load_settings
     from dozor.platforms import StartupError
     from dozor.runner import serve
 
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        typer.secho(str(exc), fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from exc
+    settings = settings_or_exit(config)
     logs.configure(log_level.upper())
     from bots.telegram.actions import install_token_redaction
 
@@ -47,14 +42,9 @@ def run(
 
 def status(config: ConfigOption = None) -> None:
     """Workers, cursors, the review queue (size, oldest card), pending and parked actions."""
-    from dozor.config import ConfigError, load_settings
     from dozor.runner import print_status
 
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        typer.secho(str(exc), fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from exc
+    settings = settings_or_exit(config)
     asyncio.run(print_status(settings))
 
 
@@ -67,14 +57,9 @@ def export_decisions(
     """Moderators' decisions as labelled examples: `dozor train --extra FILE` learns from them."""
     import json
 
-    from dozor.config import ConfigError, load_settings
     from dozor.runner import open_store
 
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        typer.secho(str(exc), fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from exc
+    settings = settings_or_exit(config)
     rows = asyncio.run(open_store(settings).labelled_examples())
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="config.toml to use")]
+from dozor.commands.common import ConfigOption, settings_or_exit
 
 
 def classify(
@@ -24,10 +24,9 @@ def classify(
 ) -> None:
     """Read JSON Lines {"id", "text", "post_text"} on stdin; write one verdict line per input, in order."""
     from dozor.build import build_moderator
-    from dozor.config import load_settings
     from moderation.batch import run_batch
 
-    moderator = build_moderator(load_settings(config).moderation, with_model=not no_model)
+    moderator = build_moderator(settings_or_exit(config).moderation, with_model=not no_model)
     out = sys.stdout
     for line in run_batch(sys.stdin, moderator.verdicts, explain=explain, batch_size=batch_size):
         out.write(line + "\n")
@@ -53,12 +52,11 @@ def evaluate(
 ) -> None:
     """Per-ground precision, recall and F1, clean comments deleted and flagged, and a confusion table."""
     from dozor.build import build_moderator
-    from dozor.config import load_settings
     from evaluation.labelled import read_labelled
     from evaluation.runner import run_systems
     from evaluation.show import print_reports
 
-    moderator = build_moderator(load_settings(config).moderation, with_model=not no_model)
+    moderator = build_moderator(settings_or_exit(config).moderation, with_model=not no_model)
     if public:
         from evaluation.public import public_sets
 

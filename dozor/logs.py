@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 
 _REDACTIONS = (
-    (re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{20,}\b"), "<telegram-token>"),
+    (re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{20,}"), "<telegram-token>"),
     (re.compile(r"(access_token|token|key)=([^&\s\"']+)", re.I), r"\1=<redacted>"),
     (re.compile(r"\bvk1\.a\.[A-Za-z0-9_-]+"), "<vk-token>"),
     (re.compile(r"\b[a-f0-9]{60,}\b"), "<token>"),

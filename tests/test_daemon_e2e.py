@@ -184,3 +184,43 @@ async def test_decisions_export_as_training_rows(world: DemoWorld, tmp_path: Pat
         {"id": "decision-1", "post_text": None, "text": "Говорят, мэр уже продал парк застройщику",
          "grounds": [], "action": "keep"}
     ]  # fmt: skip
+
+
+async def test_weekly_digest_counts_moderation_and_reaches_the_press_chat(
+    world: DemoWorld, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from models.db import make_engine
+    from models.stats import SqlModerationStats
+    from monitor.config import MonitorConfig
+    from monitor.digest.job import send_weekly_digest
+
+    gid, post, pages = world.vk_page.group_id, world.vk_page.post_ids[0], world.tg_pages
+    db = tmp_path / "d.sqlite3"
+    settings = Settings(
+        storage=StorageConfig(url=f"sqlite:///{db}"),
+        monitor=MonitorConfig(press_chat_id=str(pages.moderators_chat.id)),
+    )
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    daemon = await build_daemon(settings, world)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_daemon(daemon, stop))
+    try:
+        cid = world.vk.add_comment(gid, post, 9500, "пиздец какой-то с дорогами")
+        await until(lambda: cid in _vk_deleted(world))
+        figures = await SqlModerationStats(make_engine(f"sqlite:///{db}")).figures(start, datetime.now(UTC))
+        assert figures.comments_checked >= 1
+        assert figures.deleted_by_ground.get("obscenity", 0) >= 1
+        before = len(world.tg.state.documents)
+        assert daemon.monitor is not None
+        built = await send_weekly_digest(daemon.monitor.deps.digest, datetime.now(UTC) + timedelta(days=7))
+        await until(lambda: len(world.tg.state.documents) > before)
+        document = world.tg.state.documents[-1]
+        assert document.chat_id == pages.moderators_chat.id and document.filename.endswith(".html")
+        assert "Модерация" in document.data.decode("utf-8") or "модерац" in document.data.decode("utf-8")
+        assert built.message and any("сводк" in (m.text or "").lower() or "недел" in (m.text or "").lower()
+                                     for m in world.tg.sent_by_bots(pages.moderators_chat))  # fmt: skip
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)

@@ -7,6 +7,8 @@ full: the detail names what was found with all but a few characters masked.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
 
 from moderation.types import Evidence, Ground, Span
 
@@ -49,3 +51,11 @@ def overlaps(first: Evidence, second: Evidence) -> bool:
     """Whether the first spans of two findings share at least one character."""
     a, b = first.spans[0], second.spans[0]
     return a.start < b.end and b.start < a.end
+
+
+@lru_cache(maxsize=1)
+def morph() -> Any:
+    """One pymorphy3 analyser for the personal-data detectors, made on first use."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()

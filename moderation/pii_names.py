@@ -20,7 +20,8 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
-from moderation.pii_common import mask_words, pii_evidence
+from moderation.pii_common import mask_words, morph, pii_evidence
+from moderation.pii_public import is_role, role_near
 from moderation.types import Evidence
 
 _GATE = re.compile(r"[А-ЯЁ][а-яё]+[ \u00a0]+[А-ЯЁ][а-яё.]|[А-ЯЁ]\.[ \u00a0]?[А-ЯЁ]")
@@ -47,24 +48,6 @@ _MAX_NER_WINDOWS = 8
 _MAX_WINDOW = 1000
 #: Surname, two first names and a patronymic; a longer run of capitalised words is cut into pieces.
 _MAX_RUN_WORDS = 5
-#: How many words either side of a name may say what public role its bearer has.
-_ROLE_WINDOW_WORDS = 3
-_ROLE_REACH = 80
-_WORD = re.compile(r"[А-ЯЁа-яёA-Za-z]+(?:-[А-ЯЁа-яёA-Za-z]+)*")
-_SENTENCE_END = re.compile(r"[.!?\n]")
-#: Lemmas of words naming a public role: "президент Путин", "писателя Чарльза Диккенса",
-#: "Песков, пресс-секретарь".
-ROLE_LEMMAS = frozenset(
-    """президент премьер министр губернатор мэр глава депутат сенатор пресс-секретарь генсек
-    царь царица император императрица король королева князь канцлер вождь политик лидер генерал маршал
-    писатель писательница поэт поэтесса певец певица актёр актриса режиссёр композитор художник
-    художница музыкант рэпер телеведущий футболист хоккеист спортсмен чемпион тренер блогер блогерша
-    журналист журналистка учёный космонавт бизнесмен миллиардер миллионер олигарх основатель персонаж
-    герой героиня""".replace("ё", "е").split()
-)
-#: Stop words that end the context of a name: "журналист и соседка Петрова Анна" names two people.
-_CONTEXT_BREAKS = frozenset({"и", "а", "но", "или", "да"})
-#: First names of other languages, transliterated: no Rubtsovsk resident's name is likely among them.
 _FOREIGN_FIRST_NAMES_TEXT = """
     илон дональд джо барак билл хиллари джордж джон джонни чарльз ханна дэвид эмили пол вигго
     майкл джеймс уильям томас джек гарри питер стивен стив брэд анджелина бритни мэрилин элвис
@@ -119,13 +102,6 @@ class FullName:
 
 
 @lru_cache(maxsize=1)
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
-
-
-@lru_cache(maxsize=1)
 def _ner() -> Callable[[str], Any]:
     """natasha's NER tagger, loaded once on first use, run with a single BLAS thread.
 
@@ -154,7 +130,7 @@ def part_of(word: str) -> Part:
         return Part(Kind.INITIAL, frozenset(), word[0], False, False)
     best = {"Surn": 0.0, "Name": 0.0, "Patr": 0.0}
     lemmas: set[str] = {word.lower().replace("ё", "е")}
-    for parse in _morph().parse(word):
+    for parse in morph().parse(word):
         for grammeme in best:
             if grammeme in parse.tag:
                 best[grammeme] = max(best[grammeme], float(parse.score))
@@ -165,7 +141,7 @@ def part_of(word: str) -> Part:
         kind = Kind.NAME
     else:
         kind = Kind.SURNAME
-    could_be_surname = best["Surn"] > 0 or not _morph().word_is_known(word.lower())
+    could_be_surname = best["Surn"] > 0 or not morph().word_is_known(word.lower())
     return Part(kind, frozenset(lemmas), word[0], could_be_surname, best["Name"] > 0)
 
 
@@ -219,50 +195,6 @@ def parse_public_figure(raw: str) -> FullName:
     return FullName(surnames, names, initial, patronymic)
 
 
-@lru_cache(maxsize=65536)
-def _role_forms(word: str) -> tuple[bool, bool]:
-    """Whether a word names a public role, and whether it can then stand in the nominative (cached)."""
-    role = nominative = False
-    for parse in _morph().parse(word.lower()):
-        lemma = str(parse.normal_form).replace("ё", "е")
-        if lemma in ROLE_LEMMAS or any(piece in ROLE_LEMMAS for piece in lemma.split("-")):
-            role = True
-            nominative = nominative or "nomn" in parse.tag
-    return role, nominative
-
-
-def _is_role(word: str) -> bool:
-    return _role_forms(word)[0]
-
-
-def role_near(text: str, start: int, end: int) -> bool:
-    """A public role within a few words of the name, in the same sentence.
-
-    Before the name any case will do ("президенту Путину", "пресс-секретарь президента Дмитрий Песков");
-    after it only an apposition in the nominative ("Илон Маск, миллиардер"), so that "Петрова Анна
-    пожаловалась журналистам" is still a private person.
-    """
-    before = text[max(0, start - _ROLE_REACH) : start]
-    ends = list(_SENTENCE_END.finditer(before))
-    if ends:
-        before = before[ends[-1].end() :]
-    for word in reversed(_WORD.findall(before)[-_ROLE_WINDOW_WORDS:]):
-        if word.lower() in _CONTEXT_BREAKS:
-            break
-        if _is_role(word):
-            return True
-    after = text[end : end + _ROLE_REACH]
-    stop = _SENTENCE_END.search(after)
-    if stop is not None:
-        after = after[: stop.start()]
-    for word in _WORD.findall(after)[:_ROLE_WINDOW_WORDS]:
-        if word.lower() in _CONTEXT_BREAKS:
-            break
-        if _role_forms(word)[1]:
-            return True
-    return False
-
-
 def looks_foreign(words: Iterable[str]) -> bool:
     """A transliterated foreign first name, or a name none of whose words a Russian dictionary knows."""
     parts = [(word, part_of(word)) for word in words]
@@ -271,7 +203,7 @@ def looks_foreign(words: Iterable[str]) -> bool:
         return False
     if any(part.lemmas & FOREIGN_FIRST_NAMES for _, part in named):
         return True
-    return not any(_morph().word_is_known(word.lower()) for word, _ in named)
+    return not any(morph().word_is_known(word.lower()) for word, _ in named)
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,7 +333,7 @@ class NameFinder:
             return False
         if self.is_official(name) or self.is_public_figure(name):
             return True
-        return any(_is_role(word) for word in run.words) or role_near(text, run.start, run.end)
+        return any(is_role(word) for word in run.words) or role_near(text, run.start, run.end)
 
     def _judge(self, text: str, start: int, end: int, score: float) -> Evidence | None:
         if _PLACE_BEFORE.search(text, max(0, start - 20), start) is not None:
@@ -411,7 +343,7 @@ class NameFinder:
         name = full_name(_person_words(words))
         if not name.identifies or self.is_official(name) or self.is_public_figure(name):
             return None
-        if any(_is_role(word) for word in words) or role_near(text, start, end):
+        if any(is_role(word) for word in words) or role_near(text, start, end):
             return None
         detail = f"ФИО частного лица: {mask_words(value)}"
         if looks_foreign(_person_words(words)):

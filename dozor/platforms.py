@@ -203,6 +203,10 @@ async def build_platforms(
         await asyncio.to_thread(_vk, settings.vk, store, on_comment, ends, out)
     if settings.telegram.channels or settings.telegram.moderators_chat_id is not None:
         await _telegram(settings.telegram, store, decisions, on_comment, ends, out)
+    from dozor.cards import DescribedCards
+
+    titles = {(Platform.VK, str(p.group_id)): p.title for p in settings.vk.pages if p.title}
+    out.review = DescribedCards(out.review, titles, out.tg_bot)
     if not out.vk_workers and out.tg_worker is None:
         raise StartupError("no pages to watch: list [[vk.pages]] or [telegram].channels in config.toml")
     return out

@@ -95,6 +95,9 @@ async def test_moderators_decide_with_buttons_and_outsiders_are_refused(
 
         await until(card)
         message = card()
+        html = message.html or ""  # type: ignore[attr-defined]
+        assert "Администрация города Рубцовска" in html
+        assert "https://t.me/rubtsovsk_adm/" in html and "?comment=" in html
         refused = world.tg.press_button(message, pages.outsider, text="Удалить")  # type: ignore[arg-type]
         await until(lambda: world.tg.answer_to(refused) is not None)
         assert "модератор" in (world.tg.answer_to(refused) or "").lower()

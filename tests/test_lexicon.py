@@ -1,0 +1,47 @@
+"""Rule files: a broken one is refused with a message naming the file, the rule and the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.lexicon import Lexicon, RuleFileError, load_rules
+from moderation.text import analyze
+
+GOOD = """
+[[rule]]
+name = "t.hello"
+ground = "spam"
+score = 0.5
+kind = "phrase"
+phrases = ["добавить в друг"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[rule]]\nname = "a"\nground = "spam"\nkind = "regex"\n', "missing key 'score'"),
+        ('[[rule]]\nname = "a"\nground = "spamm"\nscore = 0.5\nkind = "regex"\n', "spamm"),
+        ('[[rule]]\nname = "a"\nground = "spam"\nscore = 1.5\nkind = "regex"\n', "score must be in (0, 1]"),
+        ('[[rule]]\nname = "a"\nground = "spam"\nscore = 0.5\nkind = "word"\n', "kind must be one of"),
+        ('[[rule]]\nname = "a"\nground = "spam"\nscore = 0.5\nkind = "regex"\npatterns = ["(("]', "bad re"),
+        ("[[rule]\n", "broken.toml"),
+    ],
+    ids=["missing-key", "bad-ground", "bad-score", "bad-kind", "bad-regex", "bad-toml"],
+)
+def test_broken_rule_file_is_named(text: str, message: str) -> None:
+    with pytest.raises(RuleFileError) as info:
+        load_rules([("broken.toml", text)])
+    assert "broken.toml" in str(info.value)
+    assert message in str(info.value)
+
+
+def test_duplicate_rule_names_are_refused() -> None:
+    with pytest.raises(RuleFileError, match="duplicate rule name"):
+        load_rules([("a.toml", GOOD), ("b.toml", GOOD)])
+
+
+def test_a_loaded_rule_matches_inflected_forms() -> None:
+    lexicon = Lexicon(load_rules([("good.toml", GOOD)]))
+    evidence = lexicon.match(analyze("Добавьте меня в друзья"))
+    assert [e.rule for e in evidence] == ["t.hello"]

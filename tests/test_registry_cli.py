@@ -151,7 +151,10 @@ def test_export_import_publish(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     again = tmp_path / f"again{suffix}"
     cli("export", str(again))
     if suffix == ".csv":
-        assert again.read_text(encoding="utf-8") == exported.read_text(encoding="utf-8")
+        for infix in ("", ".адреса", ".ответственные", ".сообщения"):
+            first, second = (tmp_path / f"{stem}{infix}.csv" for stem in ("registry", "again"))
+            assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+        assert SECRET_NAMES[0] in (tmp_path / "registry.ответственные.csv").read_text(encoding="utf-8")
     rejected = cli("import", str(exported), code=1).output  # the same pages again
     assert (
         "Ничего не загружено" in rejected

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -10,11 +12,21 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from models.registry import RegistryOrganisation, RegistryPage
+from monitor.registry.files import read_tables, write_tables
 from monitor.registry.importer import ImportRejected, import_rows
 from monitor.registry.io_csv import decode_csv, read_csv, write_csv
 from monitor.registry.io_xlsx import read_xlsx, write_xlsx
+from monitor.registry.service import add_page, add_staff
 from monitor.registry.table import HEADERS, TableFormatError, export_rows
-from tests.test_registry_support import SECRET_NAMES, populated, registry_engine, session
+from tests.test_registry_support import (
+    SECRET_NAMES,
+    SECRET_POSITIONS,
+    D,
+    make_org,
+    populated,
+    registry_engine,
+    session,
+)
 
 __all__ = ["registry_engine", "session"]
 
@@ -162,3 +174,159 @@ def test_csv_encodings_from_russian_excel(encoding: str) -> None:
 def test_damaged_xlsx() -> None:
     with pytest.raises(TableFormatError, match="XLSX"):
         read_xlsx(b"not a workbook")
+
+
+# --- the whole registry: extra sheets (XLSX) and files next to the main one (CSV) ---------------------
+
+
+def _whole_registry(session: Session) -> None:
+    """One organisation, two pages, an address change the monitor found, a former and a current
+    responsible person, and reports of every kind (one with no dates at all)."""
+    from monitor.registry.service import end_staff, record_detected_address, record_report
+
+    org = make_org(session)
+    vk = add_page(
+        session, org, network="vk", address="https://vk.com/rubtsovsk_adm", created_on=D(2025, 12, 30),
+        platform_id="123", screen_name="rubtsovsk_adm", reported_on=D(2026, 1, 12), entered_on=D(2026, 1, 13),
+    )  # fmt: skip
+    tg = add_page(
+        session, org, network="telegram", address="https://t.me/rubtsovsk", created_on=D(2026, 1, 9)
+    )
+    record_detected_address(session, "vk", "123", "https://vk.com/rubtsovsk", D(2026, 2, 2))
+    record_report(
+        session, vk, "address_change", D(2026, 2, 2), reported_on=D(2026, 2, 3), entered_on=D(2026, 2, 5)
+    )
+    former = add_staff(
+        session, vk, full_name=SECRET_NAMES[0], position=SECRET_POSITIONS[0], from_on=vk.created_on
+    )
+    end_staff(session, former, D(2026, 3, 1))
+    add_staff(
+        session, vk, full_name=SECRET_NAMES[1], position=SECRET_POSITIONS[1], from_on=D(2026, 3, 2),
+        reported_on=D(2026, 3, 3), entered_on=D(2026, 3, 10),
+    )  # fmt: skip
+    add_staff(session, tg, full_name=SECRET_NAMES[1], position=SECRET_POSITIONS[1], from_on=tg.created_on)
+    session.commit()
+
+
+def _workbook(path: Path) -> dict[str, list[list[tuple[object, str]]]]:
+    """Every sheet, every cell: its value and its number format."""
+    book = load_workbook(path)
+    return {
+        sheet.title: [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
+        for sheet in book.worksheets
+    }
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def _export_import_export(session: Session, engine: Engine, tmp_path: Path, suffix: str) -> tuple[Path, Path]:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    write_tables(session, first / f"registry{suffix}")
+    session.close()
+    main, extras = read_tables(first / f"registry{suffix}")
+    assert sorted(extras) == ["facts", "history", "staff"]
+    with _fresh(engine) as fresh:
+        result = import_rows(fresh, main.rows, extras, main.place)
+        fresh.commit()
+        assert (result.pages, result.organisations) == (2, 1)
+        write_tables(fresh, second / f"registry{suffix}")
+    return first, second
+
+
+def test_whole_registry_round_trip_xlsx(session: Session, registry_engine: Engine, tmp_path: Path) -> None:
+    _whole_registry(session)
+    first, second = _export_import_export(session, registry_engine, tmp_path, ".xlsx")
+    exported = _workbook(first / "registry.xlsx")
+    assert _workbook(second / "registry.xlsx") == exported
+    assert list(exported) == ["Реестр", "История адресов", "Ответственные", "Сообщения о фактах"]
+    history = [[v for v, _ in row] for row in exported["История адресов"][1:]]
+    assert history == [
+        ["ВКонтакте", "https://vk.com/rubtsovsk", "https://vk.com/rubtsovsk_adm", "https://vk.com/rubtsovsk",
+         dt.datetime(2026, 2, 2), "монитор"],
+    ]  # fmt: skip
+    staff = [[v for v, _ in row] for row in exported["Ответственные"][1:]]  # Telegram's page comes first
+    assert [row[2] for row in staff] == [SECRET_NAMES[1], SECRET_NAMES[0], SECRET_NAMES[1]]
+    assert staff[1][5] == dt.datetime(2026, 3, 1) and staff[2][5] is None  # the former one has an end date
+    kinds = [row[2][0] for row in exported["Сообщения о фактах"][1:]]
+    assert kinds == ["создание страницы", "создание страницы", "изменение адреса", "смена ответственных"]
+
+
+def test_whole_registry_round_trip_csv(session: Session, registry_engine: Engine, tmp_path: Path) -> None:
+    _whole_registry(session)
+    first, second = _export_import_export(session, registry_engine, tmp_path, ".csv")
+    assert _files(second) == _files(first)
+    names = ["registry.csv", "registry.адреса.csv", "registry.ответственные.csv", "registry.сообщения.csv"]
+    assert sorted(_files(first)) == sorted(names)
+    for name in names:
+        assert (first / name).read_bytes().startswith("\ufeff".encode())
+    staff = (first / "registry.ответственные.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert staff[0] == "Соцсеть;Адрес страницы;ФИО;Должность;Ответственный с;Ответственный по"
+    assert f"{SECRET_NAMES[0]};{SECRET_POSITIONS[0]};30.12.2025;01.03.2026" in staff[2]
+
+
+def _spoil_xlsx(path: Path) -> None:
+    book = load_workbook(path)
+    book["Ответственные"]["E3"] = "31.02.2026"  # row 3: a date that does not exist
+    book["Сообщения о фактах"]["C2"] = "слухи"  # row 2: an unknown kind of report
+    book["История адресов"]["B2"] = "https://vk.com/nobody"  # row 2: a page not in the file
+    book.save(path)
+
+
+def _spoil_csv(path: Path) -> None:
+    staff = path.with_name("registry.ответственные.csv")
+    staff.write_text(staff.read_text(encoding="utf-8").replace("30.12.2025", "31.02.2026"), encoding="utf-8")
+    facts = path.with_name("registry.сообщения.csv")
+    facts.write_text(facts.read_text(encoding="utf-8").replace("создание страницы", "слухи", 1), "utf-8")
+    history = path.with_name("registry.адреса.csv")
+    spoilt = history.read_text(encoding="utf-8").replace(";https://vk.com/rubtsovsk;", ";x;", 1)
+    history.write_text(spoilt, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("suffix", "places"),
+    [
+        (".xlsx", ("лист «История адресов»", "лист «Ответственные»", "лист «Сообщения о фактах»")),
+        (".csv", ("файл «registry.адреса.csv»", "файл «registry.ответственные.csv»",
+                  "файл «registry.сообщения.csv»")),
+    ],
+)  # fmt: skip
+def test_bad_rows_in_extra_tables_are_placed_and_nothing_is_imported(
+    session: Session, registry_engine: Engine, tmp_path: Path, suffix: str, places: tuple[str, ...]
+) -> None:
+    _whole_registry(session)
+    path = tmp_path / f"registry{suffix}"
+    write_tables(session, path)
+    session.close()
+    (_spoil_xlsx if suffix == ".xlsx" else _spoil_csv)(path)
+    main, extras = read_tables(path)
+    with _fresh(registry_engine) as fresh, pytest.raises(ImportRejected) as caught:
+        import_rows(fresh, main.rows, extras, main.place)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(f"{places[0]}, строка 2: страницы ") and "нет среди страниц" in lines[0]
+    assert lines[1].startswith(f"{places[1]}, строка 3: «Ответственный с»: неверная дата «31.02.2026»")
+    assert lines[2].startswith(f"{places[2]}, строка 2: «Вид сведений»: неизвестное значение «слухи»")
+    with Session(registry_engine) as check:
+        assert _count(check) == (0, 0)
+
+
+def test_an_edit_of_the_first_sheet_alone_is_not_silently_dropped(
+    session: Session, registry_engine: Engine, tmp_path: Path
+) -> None:
+    _whole_registry(session)
+    path = tmp_path / "registry.xlsx"
+    write_tables(session, path)
+    session.close()
+    book = load_workbook(path)
+    book["Реестр"].cell(row=3, column=HEADERS.index("ФИО ответственных") + 1, value="Новый Человек")
+    book.save(path)
+    main, extras = read_tables(path)
+    with _fresh(registry_engine) as fresh, pytest.raises(ImportRejected) as caught:
+        import_rows(fresh, main.rows, extras, main.place)
+    assert str(caught.value) == (
+        "лист «Реестр», строка 3: «ФИО ответственных» не совпадает с данными (лист «Ответственные»); "
+        "исправьте одно из двух"
+    )

@@ -326,21 +326,20 @@ def overdue(
 def import_file(
     file: Annotated[Path, typer.Argument(help="Файл .csv или .xlsx.", exists=True, dir_okay=False)],
 ) -> None:
-    """Загрузить реестр из таблицы. Если хоть одна строка неверна, не загружается ничего."""
+    """Загрузить реестр из таблицы (для .csv — и из файлов рядом с ней). При ошибках не загружается ничего."""
+    from monitor.registry.files import read_tables
     from monitor.registry.importer import ImportRejected, import_rows
-    from monitor.registry.io_csv import decode_csv, read_csv
-    from monitor.registry.io_xlsx import read_xlsx
     from monitor.registry.table import TableFormatError
 
-    suffix = _suffix(file)
+    _suffix(file)
     try:
-        rows = read_csv(decode_csv(file.read_bytes())) if suffix == ".csv" else read_xlsx(file.read_bytes())
+        main, extras = read_tables(file)
     except TableFormatError as exc:
         err.print(f"[red]Файл не прочитан:[/red] {exc}")
         raise typer.Exit(1) from exc
     try:
         with _session() as session:
-            result = import_rows(session, rows)
+            result = import_rows(session, main.rows, extras, main.place)
     except ImportRejected as exc:
         err.print(f"[red]Ничего не загружено: ошибок {len(exc.errors)}.[/red]")
         for error in exc.errors:
@@ -351,19 +350,13 @@ def import_file(
 
 @registry_app.command("export")
 def export_file(file: Annotated[Path, typer.Argument(help="Файл .csv или .xlsx.", dir_okay=False)]) -> None:
-    """Выгрузить реестр в таблицу (для отдела ИТО: с ответственными)."""
-    from monitor.registry.io_csv import write_csv
-    from monitor.registry.io_xlsx import write_xlsx
-    from monitor.registry.table import export_rows
+    """Выгрузить весь реестр (для отдела ИТО: с ответственными, историей адресов и сообщениями)."""
+    from monitor.registry.files import write_tables
 
-    suffix = _suffix(file)
+    _suffix(file)
     with _session() as session:
-        rows = export_rows(session)
-    if suffix == ".csv":
-        file.write_text(write_csv(rows), encoding="utf-8", newline="")
-    else:
-        file.write_bytes(write_xlsx(rows))
-    out.print(f"Выгружено страниц: {len(rows)} → {file}")
+        pages, written = write_tables(session, file)
+    out.print(f"Выгружено страниц: {pages} → {', '.join(str(path) for path in written)}")
 
 
 @registry_app.command("publish")

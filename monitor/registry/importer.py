@@ -3,20 +3,22 @@
 A half-imported registry is worse than none: the staff would have to find which rows made it. So the
 import parses every row, checks the rows against each other and against the database, and reports every
 bad row by its line number with the reason. Only a clean file is written, inside the caller's transaction.
+The extra tables (history, staff, fact reports; `import_extras`) are checked and written the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session, select
 
 from models.registry import PageStatus, RegistryAddressChange, RegistryOrganisation, RegistryPage
+from monitor.registry.cells import HEADER_BY_KEY, Cells, ImportRejected, RowError
 from monitor.registry.errors import RegistryError
+from monitor.registry.import_extras import Extras, PageKey, apply_extras, check_agreement, validate_extras
 from monitor.registry.labels import parse_date, parse_network, parse_org_kind, parse_status
 from monitor.registry.service import (
     OrgData,
@@ -28,31 +30,13 @@ from monitor.registry.service import (
     close_page,
     record_site_link,
 )
-from monitor.registry.table import COLUMNS, Row, SourceRow, split_list
+from monitor.registry.sheets import FACTS, HISTORY, STAFF
+from monitor.registry.table import SheetRows, SourceRow, split_list
+
+__all__ = ["ImportRejected", "ImportResult", "ParsedRow", "RowError", "import_rows", "parse_row", "validate"]
 
 _HISTORY_ITEM = re.compile(r"^(?P<address>.+?)\s*\(до\s+(?P<date>[\d.\-]+)\)$")
 _ORG_FIELDS = ("kind", "short_name", "postal_address", "email", "phone", "website")
-HEADER_BY_KEY: dict[str, str] = {c.key: c.header for c in COLUMNS}
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A reason a row cannot be imported, with the line the person should open."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"строка {self.line}: {self.message}"
-
-
-class ImportRejected(Exception):
-    """The file has bad rows; nothing was imported. `errors` lists every one."""
-
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        self.errors = list(errors)
-        super().__init__("\n".join(str(e) for e in self.errors))
 
 
 @dataclass
@@ -84,36 +68,7 @@ class ImportResult:
     pages: int
 
 
-class _Cells:
-    """Typed access to one row's cells that collects every problem instead of stopping at the first."""
-
-    def __init__(self, cells: Row) -> None:
-        self.cells = cells
-        self.problems: list[str] = []
-
-    def text(self, key: str, *, required: bool = False) -> str:
-        value = self.cells.get(key, "").strip()
-        if required and not value:
-            self.problems.append(f"не заполнено «{HEADER_BY_KEY[key]}»")
-        return value
-
-    def date(self, key: str, *, required: bool = False) -> dt.date | None:
-        value = self.text(key, required=required)
-        return self.convert(value, parse_date, key) if value else None
-
-    def code(self, key: str, parser: Callable[[str], str], default: str = "") -> str | None:
-        value = self.text(key, required=not default) or default
-        return self.convert(value, parser, key) if value else None
-
-    def convert(self, value: str, parser: Callable[[str], T], key: str) -> T | None:
-        try:
-            return parser(value)
-        except ValueError as exc:
-            self.problems.append(f"«{HEADER_BY_KEY[key]}»: {exc}")
-            return None
-
-
-def _parse_history(c: _Cells, created_on: dt.date | None) -> list[tuple[str, dt.date]]:
+def _parse_history(c: Cells, created_on: dt.date | None) -> list[tuple[str, dt.date]]:
     items: list[tuple[str, dt.date]] = []
     for item in split_list(c.text("previous_addresses")):
         match = _HISTORY_ITEM.match(item)
@@ -127,7 +82,7 @@ def _parse_history(c: _Cells, created_on: dt.date | None) -> list[tuple[str, dt.
     return sorted(items, key=lambda pair: pair[1])
 
 
-def _parse_staff(c: _Cells, created_on: dt.date | None) -> list[tuple[str, str, dt.date]]:
+def _parse_staff(c: Cells, created_on: dt.date | None) -> list[tuple[str, str, dt.date]]:
     names = split_list(c.text("staff_names"))
     positions = split_list(c.text("staff_positions"))
     starts = split_list(c.text("staff_from"))
@@ -142,7 +97,7 @@ def _parse_staff(c: _Cells, created_on: dt.date | None) -> list[tuple[str, str, 
     return result
 
 
-def _check_dates(c: _Cells, row: ParsedRow) -> None:
+def _check_dates(c: Cells, row: ParsedRow) -> None:
     if row.status == PageStatus.CLOSED and row.closed_on is None:
         c.problems.append("страница закрыта, но не указана «Дата закрытия»")
     if row.status == PageStatus.ACTIVE and row.closed_on is not None:
@@ -159,7 +114,7 @@ def _check_dates(c: _Cells, row: ParsedRow) -> None:
 
 def parse_row(source: SourceRow) -> ParsedRow | list[RowError]:
     """Check one row on its own: required cells, known values, dates and their order."""
-    c = _Cells(source.cells)
+    c = Cells(source.cells)
     name = c.text("org_name", required=True)
     kind = c.code("org_kind", parse_org_kind)
     network = c.code("network", parse_network)
@@ -255,8 +210,8 @@ def _check_against_db(session: Session, rows: Sequence[ParsedRow]) -> list[RowEr
     return errors
 
 
-def validate(session: Session, sources: Sequence[SourceRow]) -> list[ParsedRow]:
-    """Parse and check every row; raise ImportRejected listing all bad rows, in line order."""
+def _check_main(session: Session, sources: Sequence[SourceRow]) -> tuple[list[ParsedRow], list[RowError]]:
+    """Parse and check every row of the first table; the good rows and every error, in line order."""
     parsed: list[ParsedRow] = []
     errors: list[RowError] = []
     for source in sources:
@@ -268,12 +223,52 @@ def validate(session: Session, sources: Sequence[SourceRow]) -> list[ParsedRow]:
     errors += _check_against_file(parsed) + _check_against_db(session, parsed)
     if not sources:
         errors.append(RowError(1, "в файле нет ни одной строки с данными"))
+    return parsed, sorted(errors, key=lambda e: e.line)
+
+
+def _pages(sources: Sequence[SourceRow], parsed: Sequence[ParsedRow]) -> dict[PageKey, dt.date | None]:
+    """Pages of the first table for the extra tables to refer to; a bad row's page is known but undated."""
+    pages: dict[PageKey, dt.date | None] = {}
+    for source in sources:
+        try:
+            network = parse_network(source.cells.get("network", ""))
+        except ValueError:
+            continue
+        pages[(network, source.cells.get("address", "").strip())] = None
+    pages.update({(row.network, row.address): row.created_on for row in parsed})
+    return pages
+
+
+def validate(
+    session: Session,
+    sources: Sequence[SourceRow],
+    extras: Mapping[str, SheetRows] | None = None,
+    place: str = "",
+) -> tuple[list[ParsedRow], Extras]:
+    """Check every row of every table; raise ImportRejected listing all bad rows, table by table."""
+    parsed, errors = _check_main(session, sources)
+    checked, extra_errors = validate_extras(extras or {}, _pages(sources, parsed))
+    if not extra_errors:
+        errors = sorted(errors + check_agreement(parsed, checked, extras or {}), key=lambda e: e.line)
+    errors = [replace(e, place=place) for e in errors] + extra_errors
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    return parsed
+        raise ImportRejected(errors)
+    return parsed, checked
 
 
-def _apply_row(session: Session, row: ParsedRow, org: RegistryOrganisation) -> None:
+def _add_history(session: Session, row: ParsedRow, page: RegistryPage) -> None:
+    """The first table's "Предыдущие адреса": the chain of changes ending at the current address."""
+    assert page.id is not None
+    chain = [address for address, _ in row.history] + [row.address]
+    for (previous, changed_on), new in zip(row.history, chain[1:], strict=True):
+        session.add(
+            RegistryAddressChange(
+                page_id=page.id, previous_address=previous, new_address=new, changed_on=changed_on
+            )
+        )
+
+
+def _apply_row(session: Session, row: ParsedRow, org: RegistryOrganisation, extras: Extras) -> None:
     page = add_page(
         session,
         org,
@@ -284,18 +279,14 @@ def _apply_row(session: Session, row: ParsedRow, org: RegistryOrganisation) -> N
         screen_name=row.screen_name,
         reported_on=row.reported_on,
         entered_on=row.entered_on,
-        record_fact=row.reported_on is not None,
+        record_fact=row.reported_on is not None and not extras.has(FACTS),
     )
-    assert page.id is not None
-    chain = [address for address, _ in row.history] + [row.address]
-    for (previous, changed_on), new in zip(row.history, chain[1:], strict=True):
-        session.add(
-            RegistryAddressChange(
-                page_id=page.id, previous_address=previous, new_address=new, changed_on=changed_on
-            )
-        )
-    for name, position, start in row.staff:
-        add_staff(session, page, full_name=name, position=position, from_on=start, record_fact=False)
+    if not extras.has(HISTORY):
+        _add_history(session, row, page)
+    if not extras.has(STAFF):
+        for name, position, start in row.staff:
+            add_staff(session, page, full_name=name, position=position, from_on=start, record_fact=False)
+    apply_extras(session, page, extras)
     if row.twofa_attested_on:
         attest_2fa(session, page, row.twofa_attested_on)
     if row.site_link_found_on:
@@ -304,12 +295,19 @@ def _apply_row(session: Session, row: ParsedRow, org: RegistryOrganisation) -> N
         close_page(session, page, row.closed_on)
 
 
-def import_rows(session: Session, sources: Sequence[SourceRow]) -> ImportResult:
-    """Validate all rows, then write them in the caller's transaction (the caller commits).
+def import_rows(
+    session: Session,
+    sources: Sequence[SourceRow],
+    extras: Mapping[str, SheetRows] | None = None,
+    place: str = "",
+) -> ImportResult:
+    """Validate all rows of all tables, then write them in the caller's transaction (the caller commits).
 
-    Imported address history carries no report terms: when those changes were reported is not known.
+    `extras` are the extra tables present in the file (see `sheets.EXTRA_SHEETS`), by key; `place` names
+    the first table in error messages. Without the fact table, imported address history carries no report
+    terms: when those changes were reported is not known.
     """
-    rows = validate(session, sources)
+    rows, checked = validate(session, sources, extras, place)
     orgs: dict[str, RegistryOrganisation] = {}
     created = 0
     for row in rows:
@@ -324,8 +322,8 @@ def import_rows(session: Session, sources: Sequence[SourceRow]) -> ImportResult:
             created += 1
         orgs[row.org.name] = org
         try:
-            _apply_row(session, row, org)
+            _apply_row(session, row, org, checked)
         except RegistryError as exc:
             session.rollback()
-            raise ImportRejected([RowError(row.line, str(exc))]) from exc
+            raise ImportRejected([RowError(row.line, str(exc), place)]) from exc
     return ImportResult(organisations=created, pages=len(rows))

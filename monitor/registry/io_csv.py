@@ -10,7 +10,15 @@ import csv
 import io
 from collections.abc import Sequence
 
-from monitor.registry.table import Row, SourceRow, TableFormatError, header_keys, rows_to_matrix
+from monitor.registry.table import (
+    COLUMNS,
+    Column,
+    Row,
+    SourceRow,
+    TableFormatError,
+    header_keys,
+    rows_to_matrix,
+)
 
 BOM = "\ufeff"
 
@@ -28,13 +36,13 @@ def _delimiter(header_line: str) -> str:
     return max(counts, key=lambda d: counts[d])
 
 
-def read_csv(text: str) -> list[SourceRow]:
+def read_csv(text: str, columns: Sequence[Column] = COLUMNS) -> list[SourceRow]:
     """Rows keyed by column, each with the line number where the record starts in the file."""
     text = text.removeprefix(BOM)
     if not text.strip():
         raise TableFormatError("файл пуст")
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text.splitlines()[0]))
-    keys = header_keys(next(reader))
+    keys = header_keys(next(reader), columns)
     rows: list[SourceRow] = []
     start = reader.line_num + 1
     for record in reader:
@@ -45,9 +53,9 @@ def read_csv(text: str) -> list[SourceRow]:
     return rows
 
 
-def write_csv(rows: Sequence[Row]) -> str:
+def write_csv(rows: Sequence[Row], columns: Sequence[Column] = COLUMNS) -> str:
     """The table as text with a BOM so Excel opens the Cyrillic correctly."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerows(rows_to_matrix(rows))
+    writer.writerows(rows_to_matrix(rows, columns))
     return BOM + out.getvalue()

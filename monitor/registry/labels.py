@@ -59,6 +59,11 @@ def parse_fact_kind(value: str) -> str:
     return _lookup(value, FACT_KIND_LABELS, {}, "вид сведений")
 
 
+def parse_detected_by(value: str) -> str:
+    """Accept the code (`monitor`) or the Russian label (`монитор`)."""
+    return _lookup(value, DETECTED_BY_LABELS, {}, "кто обнаружил")
+
+
 def parse_date(value: str) -> dt.date:
     """ДД.ММ.ГГГГ as the staff write it, or ISO ГГГГ-ММ-ДД as machines do."""
     text = value.strip()

@@ -72,10 +72,22 @@ class TableFormatError(ValueError):
     """The file is not a registry table at all (no header, missing columns); message in Russian."""
 
 
-def header_keys(header: Sequence[str]) -> list[str | None]:
+@dataclass(frozen=True)
+class SheetRows:
+    """The rows of one table read from a file, and where they came from for error messages.
+
+    `place` is "лист «…»" for an XLSX sheet or "файл «…»" for a CSV file; "" when the file is the only one.
+    """
+
+    rows: list[SourceRow]
+    place: str = ""
+
+
+def header_keys(header: Sequence[str], columns: Sequence[Column] = COLUMNS) -> list[str | None]:
     """Map header cells to column keys; unknown columns (staff notes) map to None and are ignored."""
-    keys = [KEY_BY_HEADER.get(cell.strip().casefold()) for cell in header]
-    missing = [c.header for c in COLUMNS if c.required and c.key not in keys]
+    by_header = {c.header.casefold(): c.key for c in columns}
+    keys = [by_header.get(cell.strip().casefold()) for cell in header]
+    missing = [c.header for c in columns if c.required and c.key not in keys]
     if missing:
         raise TableFormatError("в файле нет обязательных столбцов: " + ", ".join(missing))
     return keys
@@ -133,6 +145,6 @@ def export_rows(session: Session) -> list[Row]:
     return [_org_cells(org) | _page_cells(session, page) for page, org in list_pages(session)]
 
 
-def rows_to_matrix(rows: Sequence[Row]) -> list[list[str]]:
+def rows_to_matrix(rows: Sequence[Row], columns: Sequence[Column] = COLUMNS) -> list[list[str]]:
     """Header line plus one list of cells per row, in the column order."""
-    return [list(HEADERS)] + [[row.get(c.key, "") for c in COLUMNS] for row in rows]
+    return [[c.header for c in columns]] + [[row.get(c.key, "") for c in columns] for row in rows]

@@ -21,6 +21,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import cast
 
+from moderation.prefilter import necessary_literals
 from moderation.text import Doc, Token
 from moderation.types import Evidence, Ground, Span
 
@@ -137,6 +138,7 @@ class Lexicon:
         self._regex_any = {
             r.name: re.compile("|".join(f"(?:{p})" for p in r.patterns)) for r in self._regexes
         }
+        self._regex_literals = {r.name: _rule_literals(r) for r in self._regexes}
 
     def _root_match(self, skeleton: str) -> tuple[Rule, ...]:
         if "*" in skeleton:
@@ -182,6 +184,9 @@ class Lexicon:
             add(rule, span)
         strength: dict[str, int] = {}
         for rule in self._regexes:
+            literals = self._regex_literals[rule.name]
+            if literals is not None and not any(lit in doc.norm for lit in literals):
+                continue  # every match of every pattern would contain one of these strings
             if not self._regex_any[rule.name].search(doc.norm):
                 continue
             for pattern in rule.compiled:
@@ -274,6 +279,17 @@ def _near_spans(words: tuple[Token, ...], rule: Rule) -> Iterator[Span]:
             if i != j and abs(i - j) <= rule.window:
                 lo, hi = min(i, j), max(i, j)
                 yield Span(words[lo].start, words[hi].end)
+
+
+def _rule_literals(rule: Rule) -> tuple[str, ...] | None:
+    """Strings one of which any match of any of the rule's patterns contains; None when a pattern has none."""
+    found: set[str] = set()
+    for pattern in rule.patterns:
+        literals = necessary_literals(pattern)
+        if literals is None:
+            return None
+        found |= literals
+    return tuple(sorted(found))
 
 
 def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from dozor.config import Settings
 from dozor.platforms import PlatformSet
 from moderation.ports import Platform
+from monitor.config import MonitorConfig
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,10 @@ class Monitor:
     deps: Any  # monitor.scheduler.JobDeps: what the jobs run with, for running them now
 
 
-def build_monitor(settings: Settings, url: str, engine: Engine, platforms: PlatformSet) -> Monitor:
-    """A MonitorScheduler over the registry, the platforms the daemon already talks to and the store."""
-    from bots.telegram.digest_sender import TelegramDigestSender
+def monitor_deps(config: MonitorConfig, engine: Engine, vk_reader: Any, tg_bot: Any) -> tuple[Any, Any]:
+    """The checks' dependencies and the digest's sources over the database and whichever platform clients
+    exist (a page on a platform without a client shows "could not check"). Used by the daemon and by
+    `dozor check` / `dozor digest`."""
     from models.monitor import SqlCheckResultStore, SqlStoredPosts
     from models.stats import SqlModerationStats
     from monitor.checks import CheckDeps
@@ -28,26 +30,33 @@ def build_monitor(settings: Settings, url: str, engine: Engine, platforms: Platf
     from monitor.checks.registry_links import RegistrySiteLinks
     from monitor.checks.router import PlatformRouter
     from monitor.digest import DigestSources
-    from monitor.digest.job import DigestDeps
     from monitor.ports import PageSource
     from monitor.registry.adapters import SqlRegistry
-    from monitor.scheduler import JobDeps, build_scheduler
 
-    config = settings.monitor
     sources: dict[Platform, PageSource] = {}
-    if platforms.vk_reader is not None:
+    if vk_reader is not None:
         from monitor.checks.vk_source import VkPageSource
 
-        sources[Platform.VK] = VkPageSource(platforms.vk_reader)
-    if platforms.tg_bot is not None:
+        sources[Platform.VK] = VkPageSource(vk_reader)
+    if tg_bot is not None:
         from monitor.checks.telegram_source import TelegramPageSource
 
-        sources[Platform.TELEGRAM] = TelegramPageSource(platforms.tg_bot, SqlStoredPosts(engine))
+        sources[Platform.TELEGRAM] = TelegramPageSource(tg_bot, SqlStoredPosts(engine))
     router = PlatformRouter(sources)
     registry, results = SqlRegistry(engine), SqlCheckResultStore(engine)
     checks = CheckDeps(config, router, registry, results, AiohttpSiteFetcher.from_config(config), registry,
                        site_links=RegistrySiteLinks(engine, config.tz))  # fmt: skip
     digest_sources = DigestSources(config, registry, router, results, SqlModerationStats(engine), registry)
+    return checks, digest_sources
+
+
+def build_monitor(settings: Settings, url: str, engine: Engine, platforms: PlatformSet) -> Monitor:
+    """A MonitorScheduler over the registry, the platforms the daemon already talks to and the store."""
+    from bots.telegram.digest_sender import TelegramDigestSender
+    from monitor.digest.job import DigestDeps
+    from monitor.scheduler import JobDeps, build_scheduler
+
+    checks, digest_sources = monitor_deps(settings.monitor, engine, platforms.vk_reader, platforms.tg_bot)
     sender = TelegramDigestSender(platforms.tg_bot) if platforms.tg_bot is not None else None
     deps = JobDeps(checks, DigestDeps(digest_sources, sender))
-    return Monitor(build_scheduler(config, url, deps), deps)
+    return Monitor(build_scheduler(settings.monitor, url, deps), deps)

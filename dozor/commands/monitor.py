@@ -15,21 +15,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from dozor.config import Settings
-    from moderation.ports import Platform
     from monitor.checks import CheckDeps
     from monitor.config import MonitorConfig
     from monitor.digest import DigestSources
-    from monitor.ports import PageRef, PageSource
+    from monitor.ports import PageRef
     from monitor.results import CheckResult
 
 VK_API_URL_ENV = "DOZOR_VK_API_URL"
@@ -65,20 +62,13 @@ class _Wiring:
 
 
 def _settings() -> Settings:
-    from dozor.config import ConfigError, load_settings
+    from dozor.commands.common import settings_or_exit
 
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        err.print(f"[red]Ошибка настроек:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    return settings_or_exit(None)
 
 
 def _config() -> MonitorConfig:
-    from monitor.config import MonitorConfig
-
-    value = getattr(_settings(), "monitor", None)
-    return value if isinstance(value, MonitorConfig) else MonitorConfig()
+    return _settings().monitor
 
 
 def _demo(config: MonitorConfig, monday: datetime) -> _Wiring:
@@ -94,16 +84,9 @@ def _demo(config: MonitorConfig, monday: datetime) -> _Wiring:
 
 
 def _database(config: MonitorConfig) -> _Wiring:
-
+    from dozor.monitoring import monitor_deps
     from models.db import database_url, make_engine
     from models.migrate import upgrade
-    from models.monitor import SqlCheckResultStore
-    from monitor.checks import CheckDeps
-    from monitor.checks.fetch import AiohttpSiteFetcher
-    from monitor.checks.registry_links import RegistrySiteLinks
-    from monitor.checks.router import PlatformRouter
-    from monitor.digest import DigestSources
-    from monitor.registry.adapters import SqlRegistry
 
     engine = make_engine(database_url())
     upgrade(engine=engine)
@@ -112,42 +95,31 @@ def _database(config: MonitorConfig) -> _Wiring:
         engine.dispose()
 
     closers: list[Callable[[], Awaitable[None]]] = [dispose]
-    router = PlatformRouter(_platform_sources(engine, closers))
-    registry, store = SqlRegistry(engine), SqlCheckResultStore(engine)
-    fetcher = AiohttpSiteFetcher.from_config(config)
-    links = RegistrySiteLinks(engine, config.tz)
-    deps = CheckDeps(config, router, registry, store, fetcher, registry, site_links=links)
-    digest_sources = DigestSources(config, registry, router, store, None, registry)
+    vk_reader, bot = _platform_clients(closers)
+    deps, digest_sources = monitor_deps(config, engine, vk_reader, bot)
     return _Wiring(config, deps, digest_sources, closers)
 
 
-def _platform_sources(
-    engine: Engine, closers: list[Callable[[], Awaitable[None]]]
-) -> dict[Platform, PageSource]:
-    """The platforms that have a token in the environment; the others' pages show 'could not check'."""
+def _platform_clients(closers: list[Callable[[], Awaitable[None]]]) -> tuple[Any, Any]:
+    """Clients of the platforms that have a token in the environment; the others' pages show 'could not
+    check'."""
     from bots.config import TelegramConfig, VkConfig
-    from moderation.ports import Platform
 
-    sources: dict[Platform, PageSource] = {}
+    vk_reader = bot = None
     if vk_token := VkConfig.user_token():
         from bots.vk.transport import make_vk
-        from monitor.checks.vk_source import VkPageSource
 
-        sources[Platform.VK] = VkPageSource(make_vk(vk_token, os.environ.get(VK_API_URL_ENV)))
+        vk_reader = make_vk(vk_token, os.environ.get(VK_API_URL_ENV))
     if tg_token := TelegramConfig.token():
         from aiogram import Bot
         from aiogram.client.session.aiohttp import AiohttpSession
         from aiogram.client.telegram import TelegramAPIServer
 
-        from models.monitor import SqlStoredPosts
-        from monitor.checks.telegram_source import TelegramPageSource
-
-        api_base = getattr(getattr(_settings(), "telegram", None), "api_base", None)
+        api_base = _settings().telegram.api_base
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
         bot = Bot(tg_token, session=session)
         closers.append(bot.session.close)
-        sources[Platform.TELEGRAM] = TelegramPageSource(bot, SqlStoredPosts(engine))
-    return sources
+    return vk_reader, bot
 
 
 def _wiring(config: MonitorConfig, demo_monday: datetime | None) -> _Wiring:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -13,6 +14,10 @@ from rich.table import Table
 from dozor.app import build_daemon, install_signal_handlers, run_daemon
 from dozor.config import Settings
 from models.store import Store
+from moderation.ports import PlatformActions
+
+if TYPE_CHECKING:
+    from dozor.demo import DemoWorld
 
 
 async def serve(
@@ -22,18 +27,24 @@ async def serve(
     console = console or Console()
     stop = asyncio.Event()
     install_signal_handlers(stop)
-    world = None
+    world: DemoWorld | None = None
+    decorate = None
     extra: list[Awaitable[None]] = []
-    from dozor.demo import Announcing, printer, run_script, start_world
+    if demo:  # the emulators are imported only for the demonstration
+        from dozor.demo import Announcing, start_world
 
-    if demo:
         settings = _demo_database(settings)
         world = await start_world(console)
         console.rule("Дозор: демонстрация на встроенных эмуляторах VK и Telegram")
         console.print("Без токенов: реальные клиенты vk_api и aiogram работают с эмуляторами на 127.0.0.1.")
-    decorate = (lambda actions: Announcing(actions, console)) if world is not None else None
+
+        def decorate(actions: PlatformActions) -> PlatformActions:
+            return Announcing(actions, console)
+
     daemon = await build_daemon(settings, world, decorate)
     if world is not None:
+        from dozor.demo import printer, run_script
+
         daemon.observers.append(printer(console))
         extra.append(run_script(world, daemon))
     if seconds is not None:

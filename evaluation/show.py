@@ -31,13 +31,22 @@ def print_reports(reports: Mapping[str, Report], title: str, console: Console | 
     console.print(table)
     summary = Table(title="Clean comments and actions")
     summary.add_column("system")
-    for col in ("rows", "clean", "clean deleted", "clean flagged", "action accuracy"):
+    # Sources labelled on some grounds only: also the share whose decision names a ground the source labels.
+    partial = any(
+        (r.clean_deleted_labelled, r.clean_flagged_labelled) != (r.clean_deleted, r.clean_flagged)
+        for r in reports.values()
+    )
+    columns = ["rows", "clean", "clean deleted", "clean flagged"]
+    if partial:
+        columns += ["deleted, labelled grounds", "flagged, labelled grounds"]
+    for col in (*columns, "action accuracy"):
         summary.add_column(col, justify="right")
     for name, r in reports.items():
-        summary.add_row(
-            name, str(r.total), str(r.clean), f"{r.clean_deleted_share:.2%}", f"{r.clean_flagged_share:.2%}",
-            f"{r.action_accuracy:.2%}",
-        )  # fmt: skip
+        cells = [name, str(r.total), str(r.clean)]
+        cells += [f"{r.clean_deleted_share:.2%}", f"{r.clean_flagged_share:.2%}"]
+        if partial:
+            cells += [f"{r.clean_deleted_labelled_share:.2%}", f"{r.clean_flagged_labelled_share:.2%}"]
+        summary.add_row(*cells, f"{r.action_accuracy:.2%}")
     console.print(summary)
     for name, r in reports.items():
         confusion = Table(title=f"{name}: expected action (rows) vs decided (columns)")

@@ -19,6 +19,7 @@ from itertools import pairwise, repeat
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+import ahocorasick
 import numpy as np
 import scipy.sparse as sp
 
@@ -87,16 +88,23 @@ class FeatureSpace:
     chars: tuple[str, ...]
     idf: FloatArray
     _word_index: dict[str, int] = field(init=False, repr=False, compare=False)
-    _char_index: dict[str, int] = field(init=False, repr=False, compare=False)
     _char_cache: dict[str, IntArray] = field(init=False, repr=False, compare=False)
+    _char_automaton: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.idf.shape != (len(self.words) + len(self.chars),):
             raise ValueError("idf length does not match the vocabularies")
         object.__setattr__(self, "_word_index", {t: i for i, t in enumerate(self.words)})
         offset = len(self.words)
-        object.__setattr__(self, "_char_index", {t: offset + i for i, t in enumerate(self.chars)})
         object.__setattr__(self, "_char_cache", {})
+        # Every vocabulary n-gram of a new word in one Aho-Corasick pass (instead of cutting the word into all
+        # its n-grams in Python and looking each up): the vocabulary holds only n-grams of space-padded words.
+        automaton = ahocorasick.Automaton()
+        for i, term in enumerate(self.chars):
+            automaton.add_word(term, offset + i)
+        if self.chars:
+            automaton.make_automaton()
+        object.__setattr__(self, "_char_automaton", automaton)
 
     @property
     def size(self) -> int:
@@ -137,8 +145,8 @@ class FeatureSpace:
         """Columns of a word's character n-grams, cached: a comment stream repeats its words."""
         cols = self._char_cache.get(word)
         if cols is None:
-            get = self._char_index.get
-            cols = np.array([c for c in map(get, char_terms(word)) if c is not None], dtype=np.int32)
+            found = [c for _, c in self._char_automaton.iter(f" {word} ")] if self.chars else []
+            cols = np.array(found, dtype=np.int32)
             if len(self._char_cache) >= CHAR_CACHE_LIMIT:
                 self._char_cache.clear()
             self._char_cache[word] = cols

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 import pymorphy3
 
@@ -159,8 +160,37 @@ def _normalise_cluster(cluster: str) -> str:
 
 @lru_cache(maxsize=65_536)
 def _lemma(word: str) -> tuple[str, bool]:
-    parse = _morph.parse(word)[0]
-    return parse.normal_form.replace("ё", "е"), "impr" in parse.tag
+    """The lemma of pymorphy3's most probable analysis, and whether that analysis is an imperative."""
+    best = _dictionary_best(word) if len(word) > 1 and word.islower() else None
+    if best is None:
+        parse = _morph.parse(word)[0]
+        return parse.normal_form.replace("ё", "е"), "impr" in parse.tag
+    return best
+
+
+def _dictionary_best(word: str) -> tuple[str, bool] | None:
+    """What ``_morph.parse(word)[0]`` gives for a lower-case dictionary word longer than one letter, without
+    building every analysis: pymorphy3 ranks a dictionary word's analyses by P(tag | word), keeping the
+    dictionary's order among equals, so the first most probable one wins and only its normal form is built.
+    None for words outside the dictionary (pymorphy3 guesses those by analogy). tests/test_text.py checks
+    that the two agree on real comments."""
+    estimator = _morph.prob_estimator
+    found = _morph.dictionary.words.similar_items(word, _morph.char_substitutes)
+    if not found or estimator is None:
+        return None
+    build_tag = _morph.dictionary.build_tag_info
+    prob = estimator.p_t_given_w.prob
+    best: tuple[str, int, int, Any] | None = None
+    best_p = -1.0
+    for fixed, analyses in found:
+        for para_id, idx in analyses:
+            tag = build_tag(para_id, idx)
+            p = prob(word, tag)
+            if p > best_p:
+                best, best_p = (fixed, para_id, idx, tag), p
+    assert best is not None
+    fixed, para_id, idx, tag = best
+    return _morph.dictionary.build_normal_form(para_id, idx, fixed).replace("ё", "е"), "impr" in tag
 
 
 @lru_cache(maxsize=65_536)

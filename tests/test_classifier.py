@@ -104,7 +104,9 @@ def test_save_and_load_give_identical_scores(tiny: tuple[Classifier, dict[Ground
 def test_features_equal_a_plain_tf_idf_reference(tiny: tuple[Classifier, dict[Ground, str]]) -> None:
     """The vectorised transform must compute exactly the documented TF-IDF, or training and scoring drift."""
     space = tiny[0].space
-    docs = [analyze(t) for t in ["Заработок, заработок и ещё раз заработок в интернете", "", "снег снег"]]
+    texts = ["Заработок, заработок и ещё раз заработок в интернете", "", "снег снег", "з а р а б о т о к",
+             "ЗАРАБОТОК!!! 😀 zarabotok 5000р", "работ" * 400, "а б в г д е"]  # fmt: skip
+    docs = [analyze(t) for t in texts]
     matrix = space.transform(docs).toarray()
     word_columns = {t: i for i, t in enumerate(space.words)}
     char_columns = {t: len(space.words) + i for i, t in enumerate(space.chars)}

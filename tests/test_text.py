@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from moderation import text as text_module
 from moderation.text import analyze, normalise
 
 
@@ -64,3 +68,23 @@ def test_separated_letters_are_joined_for_matching() -> None:
 def test_mixed_script_word_is_read_as_cyrillic() -> None:
     doc = analyze("Спасибо зa pемонт")
     assert [t.text for t in doc.tokens] == ["спасибо", "за", "ремонт"]
+
+
+def test_dictionary_shortcut_agrees_with_pymorphy3() -> None:
+    """The lemma shortcut for dictionary words must pick pymorphy3's own best analysis: checked on every word
+    of the project's labelled comments (a pymorphy3 upgrade that changes its ranking fails here)."""
+    root = Path(__file__).resolve().parent.parent / "evaluation"
+    words: set[str] = set()
+    for name in ("dev.jsonl", "train_own.jsonl"):
+        for line in (root / name).read_text(encoding="utf-8").splitlines():
+            words.update(t.text for t in analyze(json.loads(line)["text"]).words)
+    words |= {"стали", "мыла", "печь", "вести", "лечу", "пила", "косой", "белки", "добавьте", "уберите"}
+    checked = 0
+    for word in sorted(words):
+        shortcut = text_module._dictionary_best(word) if len(word) > 1 and word.islower() else None
+        if shortcut is None:
+            continue
+        parse = text_module._morph.parse(word)[0]
+        assert shortcut == (parse.normal_form.replace("ё", "е"), "impr" in parse.tag), word
+        checked += 1
+    assert checked > 3000

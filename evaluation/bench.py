@@ -38,6 +38,29 @@ def _texts(limit: int = 6000) -> list[tuple[str, str | None]]:
     return (rows * (limit // len(rows) + 1))[:limit]
 
 
+def _cpu_reference_s() -> float:
+    """Seconds for ten million additions in a plain Python loop (best of three): a rough yardstick of the
+    core, printed beside the figures because machines of the same kind differ from day to day."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def _pin_one_core() -> str:
     try:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -94,11 +117,9 @@ def main() -> None:
     single.sort()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results = {
-        "machine": (
-            f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}"
-        ),
+        "machine": (f"{_cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"),
         "cpu": pinned,
+        "cpu_reference_s": round(_cpu_reference_s(), 2),
         "model": "loaded" if moderator.scorer is not None else "none (rules only)",
         "comments": len(comments),
         "batch_comments_per_s_cold": round(len(comments) / batch_s),

@@ -202,13 +202,14 @@ def _word_forms(raw: str) -> tuple[str, tuple[str, ...]]:
         text = raw.translate(_TEXT_MAP)
     text = _REPEAT3.sub(r"\1", text)
     # Stray digits stand for masked letters only inside real words ("п1здец"), not in codes ("е61", "10кв").
-    letters = sum(c.isalpha() for c in raw)
+    letters = sum(map(str.isalpha, raw))
     mapped = raw.translate(_SKELETON_MAP if letters >= 2 else _SKELETON_MAP_NO_DIGIT_MASKS)
-    skeleton = _REPEAT2.sub(r"\1", mapped.translate(_JOINERS))
+    joined = mapped.translate(_JOINERS)
+    skeleton = _REPEAT2.sub(r"\1", joined)
     skeletons = [skeleton]
-    if mapped.translate(_JOINERS) != mapped:
+    if joined != mapped:
         skeletons.append(_REPEAT2.sub(r"\1", mapped.translate(_JOINERS_AS_MASK)))
-    if not has_cyr and raw.isascii() and any(c.isalpha() for c in raw):
+    if not has_cyr and raw.isascii() and any(map(str.isalpha, raw)):
         translit = _REPEAT2.sub(r"\1", _TRANSLIT_RE.sub(lambda m: _TRANSLIT_MAP[m.group(0)], raw))
         if translit != skeleton:
             skeletons.append(translit)

@@ -34,6 +34,7 @@ bench: $(STAMP)
 
 evaluate: $(STAMP)
 	$(BIN)/dozor evaluate evaluation/dev.jsonl
+	$(BIN)/dozor evaluate evaluation/check.jsonl
 
 train: $(STAMP)
 	$(BIN)/dozor train

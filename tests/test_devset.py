@@ -21,6 +21,7 @@ from moderation.types import Action, Ground
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "evaluation" / "dev.jsonl"
 TRAIN = ROOT / "evaluation" / "train_own.jsonl"
+CHECK = ROOT / "evaluation" / "check.jsonl"  # written apart from the rules and the model; never trained on
 
 MIN_PER_GROUND = 35
 MIN_DEV_ROWS = 520
@@ -153,11 +154,19 @@ def train() -> list[dict[str, Any]]:
     return load(TRAIN)
 
 
-@pytest.fixture(params=["dev", "train"])
+@pytest.fixture(scope="module")
+def check() -> list[dict[str, Any]]:
+    return load(CHECK)
+
+
+@pytest.fixture(params=["dev", "train", "check"])
 def rows(
-    request: pytest.FixtureRequest, dev: list[dict[str, Any]], train: list[dict[str, Any]]
+    request: pytest.FixtureRequest,
+    dev: list[dict[str, Any]],
+    train: list[dict[str, Any]],
+    check: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    return dev if request.param == "dev" else train
+    return {"dev": dev, "train": train, "check": check}[request.param]
 
 
 def test_rows_are_well_formed(rows: list[dict[str, Any]]) -> None:
@@ -172,9 +181,12 @@ def test_rows_are_well_formed(rows: list[dict[str, Any]]) -> None:
         assert len(set(r["grounds"])) == len(r["grounds"]), r
 
 
-def test_ids_are_unique_and_prefixed(dev: list[dict[str, Any]], train: list[dict[str, Any]]) -> None:
-    ids = [r["id"] for r in dev + train]
+def test_ids_are_unique_and_prefixed(
+    dev: list[dict[str, Any]], train: list[dict[str, Any]], check: list[dict[str, Any]]
+) -> None:
+    ids = [r["id"] for r in dev + train + check]
     assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"chk-\d{4}", r["id"]) for r in check)
     assert all(re.fullmatch(r"dev-\d{4}", r["id"]) for r in dev)
     assert all(re.fullmatch(r"tr-\d{4}", r["id"]) for r in train)
 
@@ -208,10 +220,11 @@ def test_off_topic_rows_carry_their_post(rows: list[dict[str, Any]]) -> None:
             assert r["post_text"], r
 
 
-def test_most_rows_answer_a_post(rows: list[dict[str, Any]]) -> None:
-    with_post = [r for r in rows if r["post_text"]]
-    assert len(with_post) > len(rows) / 2
-    assert len({r["post_text"] for r in with_post}) >= 15
+def test_most_rows_answer_a_post(dev: list[dict[str, Any]], train: list[dict[str, Any]]) -> None:
+    for rows in (dev, train):
+        with_post = [r for r in rows if r["post_text"]]
+        assert len(with_post) > len(rows) / 2
+        assert len({r["post_text"] for r in with_post}) >= 15
 
 
 _NUMBERS = re.compile(r"(?<![\d-])\d[\d ()+-]{8,}\d(?!\d)")
@@ -269,4 +282,18 @@ def test_dev_and_train_share_no_text(dev: list[dict[str, Any]], train: list[dict
     for r in dev:
         a = _shingles(r["text"])
         for b in train_sh:
+            assert len(a & b) / len(a | b) < NEAR_DUPLICATE_JACCARD, r["text"]
+
+
+def test_check_set_is_never_trained_on(
+    check: list[dict[str, Any]], train: list[dict[str, Any]], dev: list[dict[str, Any]]
+) -> None:
+    """The check set measures what the rules and the model were not shown: no copy or near copy in training,
+    and none in dev (each set counts on its own)."""
+    seen = {_normalise(r["text"]) for r in train + dev}
+    assert not {_normalise(r["text"]) for r in check} & seen
+    others = [_shingles(r["text"]) for r in train + dev]
+    for r in check:
+        a = _shingles(r["text"])
+        for b in others:
             assert len(a & b) / len(a | b) < NEAR_DUPLICATE_JACCARD, r["text"]

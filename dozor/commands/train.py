@@ -309,8 +309,9 @@ def render_card(
         "## Training data",
         "",
         "Split: a hash of each text's normalised form, 80% train / 20% holdout, so duplicates across",
-        "datasets and a toxic comment with its rewrites stay on one side. `evaluation/dev.jsonl` is",
-        f"never trained on: {meta['dev_overlap_dropped']} training rows equal to a dev text were dropped.",
+        "datasets and a toxic comment with its rewrites stay on one side. `evaluation/dev.jsonl` and",
+        "`evaluation/check.jsonl` are never trained on: "
+        f"{meta['dev_overlap_dropped']} training rows equal to one of their texts were dropped.",
         "",
         "| source | licence | train rows | holdout rows | label mapping |",
         "|---|---|---|---|---|",

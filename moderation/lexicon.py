@@ -55,6 +55,7 @@ class Rule:
     description: str = ""
     compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False)
     excluded: re.Pattern[str] | None = field(default=None, compare=False)
+    unless: re.Pattern[str] | None = field(default=None, compare=False)
 
 
 def _phrase(text: str) -> tuple[frozenset[str], ...]:
@@ -77,9 +78,11 @@ def _build(raw: dict[str, object], where: str) -> Rule:
         raise RuleFileError(f"{where} ({name}): score must be in (0, 1], not {score}")
     patterns = tuple(str(p) for p in raw.get("patterns", ()))  # type: ignore[attr-defined]
     exclude = tuple(str(p) for p in raw.get("exclude", ()))  # type: ignore[attr-defined]
+    unless_patterns = tuple(str(p) for p in raw.get("unless", ()))  # type: ignore[attr-defined]
     try:
         compiled = tuple(re.compile(p) for p in patterns)
         excluded = re.compile("|".join(f"(?:{p})" for p in exclude)) if exclude else None
+        unless = re.compile("|".join(f"(?:{p})" for p in unless_patterns)) if unless_patterns else None
     except re.error as exc:
         raise RuleFileError(f"{where} ({name}): bad regex: {exc}") from exc
     near = None
@@ -95,7 +98,7 @@ def _build(raw: dict[str, object], where: str) -> Rule:
         phrases=tuple(_phrase(str(p)) for p in raw.get("phrases", ())),  # type: ignore[attr-defined]
         near=near, window=int(raw.get("window", 4)), gap=int(raw.get("gap", 1)),  # type: ignore[call-overload]
         request=bool(raw.get("request", False)), description=str(raw.get("description", "")),
-        compiled=compiled, excluded=excluded,
+        compiled=compiled, excluded=excluded, unless=unless,
     )  # fmt: skip
 
 
@@ -197,7 +200,11 @@ class Lexicon:
                     add(rule, doc.span(m.start(), m.end()))
                     found = True
                 strength[rule.name] = strength.get(rule.name, 0) + found
-        return [_evidence(rule, spans, strength.get(rule.name, 1)) for rule, spans in hits.values()]
+        return [
+            _evidence(rule, spans, strength.get(rule.name, 1))
+            for rule, spans in hits.values()
+            if rule.unless is None or not rule.unless.search(doc.norm)
+        ]
 
     def _root_hits(self, doc: Doc) -> Iterator[tuple[Rule, Span]]:
         """Root rules on every token's skeletons, joined tokens included; masked skeletons are budgeted."""

@@ -45,3 +45,32 @@ def test_a_loaded_rule_matches_inflected_forms() -> None:
     lexicon = Lexicon(load_rules([("good.toml", GOOD)]))
     evidence = lexicon.match(analyze("Добавьте меня в друзья"))
     assert [e.rule for e in evidence] == ["t.hello"]
+
+
+UNLESS = """
+[[rule]]
+name = "t.offer"
+ground = "law_violation"
+score = 0.9
+kind = "regex"
+patterns = ["права без экзаменов"]
+unless = ["мошенник", "не ведитесь"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("Права без экзаменов, пишите в лс", True),
+        ("Опять объявления «права без экзаменов» — мошенники", False),
+        ("Права без экзаменов? Не ведитесь!", False),
+    ],
+)
+def test_unless_silences_a_rule_in_its_context(text: str, fires: bool) -> None:
+    lexicon = Lexicon(load_rules([("unless.toml", UNLESS)]))
+    assert bool(lexicon.match(analyze(text))) is fires
+
+
+def test_a_broken_unless_pattern_is_named() -> None:
+    with pytest.raises(RuleFileError, match="bad regex"):
+        load_rules([("u.toml", UNLESS.replace('"мошенник"', '"мошенн(ик"'))])

@@ -221,9 +221,11 @@ def test_off_topic_rows_carry_their_post(rows: list[dict[str, Any]]) -> None:
 
 
 def test_most_rows_answer_a_post(dev: list[dict[str, Any]], train: list[dict[str, Any]]) -> None:
-    for rows in (dev, train):
+    """Dev is scored with its posts (off-topic needs them): most of its rows answer one. The classifier learns
+    from the comment alone, so training rows need posts only often enough to keep their voice: a third."""
+    for rows, share in ((dev, 1 / 2), (train, 1 / 3)):
         with_post = [r for r in rows if r["post_text"]]
-        assert len(with_post) > len(rows) / 2
+        assert len(with_post) > len(rows) * share
         assert len({r["post_text"] for r in with_post}) >= 15
 
 

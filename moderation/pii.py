@@ -16,7 +16,7 @@ from moderation.pii_address import find_addresses
 from moderation.pii_common import overlaps
 from moderation.pii_contacts import PhoneFinder, find_emails
 from moderation.pii_documents import find_cards, find_inns, find_passports, find_snils
-from moderation.pii_names import FOREIGN_NAME_SCORE, NameFinder
+from moderation.pii_names import NameFinder
 from moderation.types import Evidence
 
 __all__ = ["PERSON_WITH_IDENTIFIER_SCORE", "PersonalDataDetector"]
@@ -113,16 +113,17 @@ def _with_name_boost(found: list[Evidence]) -> list[Evidence]:
 
 
 def _one_weak_name(found: list[Evidence]) -> list[Evidence]:
-    """Keep one name scored below review: scores add up, and "Джонни Депп и Вигго Мортенсен" is no citizen."""
-    kept: list[Evidence] = []
-    weak = False
-    for evidence in found:
-        if evidence.rule == "pii.person_name" and evidence.score <= FOREIGN_NAME_SCORE:
-            if weak:
-                continue
-            weak = True
-        kept.append(evidence)
-    return kept
+    """Names without a phone, address or document count as one signal, however many there are: scores add up,
+    and "Джонни Депп и Вигго Мортенсен" or two writers named in one comment are no citizen. A name alone is a
+    guess (NER cannot tell a neighbour from a celebrity it does not know), so it goes to a moderator and never
+    deletes by itself; every name stays marked on the card."""
+    names = [evidence for evidence in found if evidence.rule == "pii.person_name"]
+    if len(names) < 2:
+        return found
+    strongest = max(names, key=lambda evidence: evidence.score)
+    spans = tuple(sorted((span for evidence in names for span in evidence.spans), key=lambda sp: sp.start))
+    merged = Evidence(strongest.rule, strongest.ground, strongest.score, spans, strongest.detail)
+    return [evidence for evidence in found if evidence.rule != "pii.person_name"] + [merged]
 
 
 def _rescored(evidence: Evidence, score: float) -> Evidence:

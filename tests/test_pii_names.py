@@ -37,6 +37,18 @@ def test_private_full_name_goes_to_review(detector: PersonalDataDetector, text: 
     assert expected not in person.detail
 
 
+def test_several_names_alone_still_go_to_review(detector: PersonalDataDetector) -> None:
+    """Names add up to one signal: two people named in one comment is still a guess for a moderator, and both
+    stay marked on the card."""
+    from moderation.policy import combine
+
+    text = "Иван Петров и Смирнова Анна из соседнего подъезда опять шумят"
+    found = detector.detect(text)
+    assert [e.rule for e in found] == ["pii.person_name"]
+    assert [span.of(text) for span in found[0].spans] == ["Иван Петров", "Смирнова Анна"]
+    assert REVIEW <= combine(found)[found[0].ground] < DELETE
+
+
 def test_name_with_phone_is_deleted(detector: PersonalDataDetector) -> None:
     text = "Иванов Иван Петрович, тел. 89131234567, продаёт гараж"
     person, phone = detector.detect(text)

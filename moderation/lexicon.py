@@ -62,7 +62,7 @@ def _phrase(text: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(part.split("|")) for part in text.split())
 
 
-def _build(raw: dict[str, object], where: str) -> Rule:
+def _build(raw: dict[str, object], where: str, contexts: dict[str, list[str]] | None = None) -> Rule:
     try:
         name = str(raw["name"])
         ground = Ground(str(raw["ground"]))
@@ -79,6 +79,12 @@ def _build(raw: dict[str, object], where: str) -> Rule:
     patterns = tuple(str(p) for p in raw.get("patterns", ()))  # type: ignore[attr-defined]
     exclude = tuple(str(p) for p in raw.get("exclude", ()))  # type: ignore[attr-defined]
     unless_patterns = tuple(str(p) for p in raw.get("unless", ()))  # type: ignore[attr-defined]
+    for context in raw.get("unless_context", ()):  # type: ignore[attr-defined]
+        if context not in (contexts or {}):
+            raise RuleFileError(
+                f"{where} ({name}): unless_context {context!r} is not in this file's [contexts]"
+            )
+        unless_patterns += tuple(str(p) for p in (contexts or {})[context])
     try:
         compiled = tuple(re.compile(p) for p in patterns)
         excluded = re.compile("|".join(f"(?:{p})" for p in exclude)) if exclude else None
@@ -111,8 +117,9 @@ def load_rules(sources: Iterable[tuple[str, str]]) -> list[Rule]:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise RuleFileError(f"{source_name}: {exc}") from exc
+        contexts = data.get("contexts", {})
         for i, raw in enumerate(data.get("rule", []), start=1):
-            rule = _build(raw, f"{source_name} rule #{i}")
+            rule = _build(raw, f"{source_name} rule #{i}", contexts)
             if rule.name in seen:
                 raise RuleFileError(f"{source_name}: duplicate rule name {rule.name!r}")
             seen.add(rule.name)

@@ -14,16 +14,9 @@ import numpy as np
 import pytest
 
 from evaluation import datasets as ds
-from moderation.classifier import (
-    Classifier,
-    TrainSettings,
-    char_terms,
-    char_words,
-    default_model_path,
-    train,
-    word_terms,
-)
+from moderation.classifier import Classifier, char_terms, char_words, default_model_path, word_terms
 from moderation.classifier_io import ModelFormatError, dumps, load
+from moderation.classifier_train import TrainSettings, train
 from moderation.text import analyze
 from moderation.types import Ground
 

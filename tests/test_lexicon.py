@@ -74,3 +74,28 @@ def test_unless_silences_a_rule_in_its_context(text: str, fires: bool) -> None:
 def test_a_broken_unless_pattern_is_named() -> None:
     with pytest.raises(RuleFileError, match="bad regex"):
         load_rules([("u.toml", UNLESS.replace('"мошенник"', '"мошенн(ик"'))])
+
+
+SHARED_CONTEXT = """
+[contexts]
+warning = ["мошенник"]
+
+[[rule]]
+name = "t.a"
+ground = "law_violation"
+score = 0.9
+kind = "regex"
+patterns = ["права без экзаменов"]
+unless_context = ["warning"]
+"""
+
+
+def test_a_shared_context_silences_every_rule_that_names_it() -> None:
+    lexicon = Lexicon(load_rules([("ctx.toml", SHARED_CONTEXT)]))
+    assert lexicon.match(analyze("Права без экзаменов, пишите"))
+    assert not lexicon.match(analyze("Права без экзаменов — это мошенники"))
+
+
+def test_an_unknown_context_is_named() -> None:
+    with pytest.raises(RuleFileError, match="unless_context 'warnings'"):
+        load_rules([("ctx.toml", SHARED_CONTEXT.replace('["warning"]', '["warnings"]'))])

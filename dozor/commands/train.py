@@ -64,7 +64,7 @@ def train_command(
     from rich.console import Console
 
     from evaluation.datasets import dev_keys, holdout_split, training_split
-    from moderation.classifier import TrainSettings
+    from moderation.classifier_train import TrainSettings
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     corpus = _load(console, datasets, extra or [], without or [])
@@ -124,7 +124,7 @@ def _fit(
     from rich.progress import Progress
 
     from evaluation.datasets import LEARNABLE
-    from moderation.classifier import LEARNABLE_DEFAULT, train
+    from moderation.classifier_train import LEARNABLE_DEFAULT, train
 
     grounds = [g for g in LEARNABLE_DEFAULT if g in LEARNABLE]
     with Progress(console=console) as progress:

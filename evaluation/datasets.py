@@ -328,7 +328,7 @@ def load_corpus(root: Path | None = None, extra: Iterable[Path] = (), own: Path 
     return corpus
 
 
-def dev_keys(*paths: Path) -> frozenset[str]:
+def evaluation_keys(*paths: Path) -> frozenset[str]:
     """Split keys of the evaluation sets (development and check by default), which are never trained on."""
     keys: set[str] = set()
     for path in paths or (DEV_SET, CHECK_SET):
@@ -351,7 +351,7 @@ def holdout_split(corpus: Corpus) -> list[Example]:
 
 
 def load_training(root: Path | None = None, extra: Iterable[Path] = ()) -> list[Example]:
-    return training_split(load_corpus(root, extra), dev_keys())
+    return training_split(load_corpus(root, extra), evaluation_keys())
 
 
 def load_holdout(root: Path | None = None) -> list[Example]:

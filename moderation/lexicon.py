@@ -79,12 +79,13 @@ def _build(raw: dict[str, object], where: str, contexts: dict[str, list[str]] | 
     patterns = tuple(str(p) for p in raw.get("patterns", ()))  # type: ignore[attr-defined]
     exclude = tuple(str(p) for p in raw.get("exclude", ()))  # type: ignore[attr-defined]
     unless_patterns = tuple(str(p) for p in raw.get("unless", ()))  # type: ignore[attr-defined]
+    contexts = contexts or {}
     for context in raw.get("unless_context", ()):  # type: ignore[attr-defined]
-        if context not in (contexts or {}):
+        if context not in contexts:
             raise RuleFileError(
                 f"{where} ({name}): unless_context {context!r} is not in this file's [contexts]"
             )
-        unless_patterns += tuple(str(p) for p in (contexts or {})[context])
+        unless_patterns += tuple(str(p) for p in contexts[context])
     try:
         compiled = tuple(re.compile(p) for p in patterns)
         excluded = re.compile("|".join(f"(?:{p})" for p in exclude)) if exclude else None
@@ -307,16 +308,16 @@ class _LiteralIndex:
         for name, lits in literals.items():
             for lit in lits or ():
                 owners[lit].add(name)
-        self._automaton = ahocorasick.Automaton()
-        for lit, names in owners.items():
-            self._automaton.add_word(lit, frozenset(names))
-        self._empty = not owners
-        if not self._empty:
+        self._automaton: ahocorasick.Automaton | None = None
+        if owners:
+            self._automaton = ahocorasick.Automaton()
+            for lit, names in owners.items():
+                self._automaton.add_word(lit, frozenset(names))
             self._automaton.make_automaton()
 
     def possible(self, text: str) -> frozenset[str]:
         """The names of the rules whose patterns might match somewhere in the text."""
-        if self._empty:
+        if self._automaton is None:
             return self._always
         found = set(self._always)
         for _, names in self._automaton.iter(text):

@@ -105,14 +105,14 @@ def _without_overlaps(found: list[Evidence]) -> list[Evidence]:
 
 def _with_name_boost(found: list[Evidence]) -> list[Evidence]:
     if not any(evidence.rule in _IDENTIFYING_RULES for evidence in found):
-        return _one_weak_name(found)
+        return _names_as_one(found)
     return [
         _rescored(evidence, PERSON_WITH_IDENTIFIER_SCORE) if evidence.rule == "pii.person_name" else evidence
         for evidence in found
     ]
 
 
-def _one_weak_name(found: list[Evidence]) -> list[Evidence]:
+def _names_as_one(found: list[Evidence]) -> list[Evidence]:
     """Names without a phone, address or document count as one signal, however many there are: scores add up,
     and "Джонни Депп и Вигго Мортенсен" or two writers named in one comment are no citizen. A name alone is a
     guess (NER cannot tell a neighbour from a celebrity it does not know), so it goes to a moderator and never

@@ -336,7 +336,7 @@ def test_detox_rewrites_fall_on_the_side_of_their_original(corpus: ds.Corpus) ->
 
 
 def test_training_never_sees_the_development_set(corpus: ds.Corpus) -> None:
-    dev = ds.dev_keys()
+    dev = ds.evaluation_keys()
     if not dev:
         pytest.skip("evaluation/dev.jsonl not present")
     training = ds.training_split(corpus, dev)

@@ -63,12 +63,12 @@ def train_command(
     """Train the per-ground classifier, report holdout figures, write the model and its card."""
     from rich.console import Console
 
-    from evaluation.datasets import dev_keys, holdout_split, training_split
+    from evaluation.datasets import evaluation_keys, holdout_split, training_split
     from moderation.classifier_train import TrainSettings
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     corpus = _load(console, datasets, extra or [], without or [])
-    train_rows = training_split(corpus, dev_keys())
+    train_rows = training_split(corpus, evaluation_keys())
     holdout_rows = holdout_split(corpus)
     settings = TrainSettings(seed=seed, n_jobs=jobs)
     started = time.perf_counter()

@@ -33,8 +33,13 @@ CIVIC = frozenset(
     "управляющий водоканал горгаз теплосеть котельная отключение авария труба канализация лифт крыша подвал "
     "дерево обрезка вырубка газон клумба комар клещ обработка эвакуация безопасность дача огород торговля "
     "рынок киоск ярмарка выборы голосование опрос общественный слушание программа проект стройка "
-    "строительство".split()
+    "строительство кондуктор стояк ук ям".split()  # «ям»: pymorphy3's lemma of «ямы»
 )  # fmt: skip
+# An appeal to the page's owner is on its topic whatever the post is about ("подскажите, куда звонить").
+APPEAL = frozenset(
+    "подсказать ответить объяснить разобраться сделать звонить позвонить обращаться обратиться жаловаться "
+    "пожаловаться принять навести".split()
+)
 # The city's topics as a small reference set: a comment's words are compared with these by vector. A larger
 # set would make everything look close to something.
 CITY_TOPICS = (
@@ -84,7 +89,7 @@ class TopicJudge:
         if post is None or not post.text.strip() or self.vectors is None or self._city is None:
             return None
         words = _content(comment)
-        if len(words) < _CONTENT_MIN or words & CIVIC:
+        if len(words) < _CONTENT_MIN or any(t.lemma in CIVIC or t.lemma in APPEAL for t in comment.words):
             return None
         post_words = _content(post)
         if not post_words or words & post_words:

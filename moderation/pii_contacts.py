@@ -75,11 +75,28 @@ _PUBLIC_MAIL_HOSTS = frozenset(
         "yahoo.com",
     }
 )
+# Mailboxes of an office, not of a person: on a domain of its own (not a public mail service) such an address
+# belongs to an organisation («пишите на obr@adm-gorod.ru»), even one the page's config does not list.
+_ROLE_WORDS = (
+    "info mail office admin adm priem priemnaya reception obr obrashcheniya obrasheniya obrashenie appeal "
+    "pr press smi kanc kancelyariya secretary sekretar post help support hotline feedback contact contacts "
+    "school sch mfc uszn zhkh gkh dispatch dispetcher ds edds"
+)
+_ROLE_MAILBOXES = frozenset(_ROLE_WORDS.split())
+_LOCAL_PARTS = re.compile(r"[._\-+]|\d+")
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9_%+\-][A-Za-z0-9._%+\-]{0,63}\Z")
 _EMAIL_DOMAIN = re.compile(
     r"(?:[A-Za-z0-9а-яё](?:[A-Za-z0-9а-яё\-]{0,61}[A-Za-z0-9а-яё])?\.){1,8}(?:[A-Za-z]{2,24}|рф)(?![A-Za-z0-9а-яё])",
     re.IGNORECASE,
 )
+
+
+def organisation_mailbox(local: str, host: str) -> bool:
+    """A government address, or an office mailbox (info@, priem@) on a domain that is not a mail service."""
+    if host.endswith((".gov.ru", ".gosuslugi.ru")) or host == "gosuslugi.ru":
+        return True
+    first = next((part for part in _LOCAL_PARTS.split(local.lower()) if part), "")
+    return host not in _PUBLIC_MAIL_HOSTS and first in _ROLE_MAILBOXES
 
 
 def _masked_host(host: str) -> str:
@@ -179,6 +196,8 @@ def _email_at(text: str, at: int, official_domains: frozenset[str]) -> Evidence 
         return None
     host = domain.group(0).lower()
     if any(host == official or host.endswith("." + official) for official in official_domains):
+        return None
+    if organisation_mailbox(text[start:at], host):
         return None
     detail = f"e-mail {text[start]}***@{_masked_host(host)}"
     return pii_evidence("pii.email", EMAIL_SCORE, start, domain.end(), detail)

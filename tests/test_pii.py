@@ -102,6 +102,16 @@ def test_email(detector: PersonalDataDetector) -> None:
     assert email.detail == "e-mail i***@mail.ru"
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["info@mail.ru", "petrov@admgorod.ru", "infinity.ivanov@yandex.ru", "priem-ivanova@gmail.com"],
+)
+def test_a_person_s_mailbox_stays_personal(detector: PersonalDataDetector, address: str) -> None:
+    """An office word on a public mail service is someone's; so is a surname at an office's domain."""
+    (email,) = detector.detect(f"Пишите мне на {address}")
+    assert email.rule == "pii.email"
+
+
 def test_email_on_own_domain_masks_the_domain(detector: PersonalDataDetector) -> None:
     text = "Мой адрес papa@ivanov-family.ru"
     (email,) = detector.detect(text)
@@ -116,6 +126,10 @@ def test_email_on_own_domain_masks_the_domain(detector: PersonalDataDetector) ->
         pytest.param("Пишите на uszn@soc.rubtsovsk.org", id="official-subdomain"),
         pytest.param("Подписывайтесь на @rubtsovsk_admin", id="telegram-mention"),
         pytest.param("Встреча @ 18:00 у ДК", id="lone-at"),
+        pytest.param("Пишите на официальную почту obr@admgorod.ru, ответили", id="office-mailbox"),
+        pytest.param("Справки через info.school7@school7-city.ru", id="office-mailbox-dotted"),
+        pytest.param("Жалобу отправила на mail@fas.gov.ru", id="government-domain"),
+        pytest.param("Адрес приёмной: pr2@kultura-gorod.ru", id="office-mailbox-numbered"),
     ],
 )
 def test_not_a_private_email(detector: PersonalDataDetector, text: str) -> None:

@@ -97,6 +97,11 @@ LAWFUL = [
     "Хулиганы с битами напали на парня у ДК, где была полиция?",
     "На выборах в горсовет голосуйте за тех, кто отчитывается перед жителями",
     "Видела объявление «права без экзаменов» — это мошенники, не ведитесь",
+    "Куда можно сообщить о продаже мефедрона у школы? Не хочу светиться",
+    "У соседей кто-то отравил собаку, это же преступление, куда обращаться?",
+    "Маме позвонили: «ваш выигрыш ждёт, назовите код». Это мошенники, предупредите своих родителей",
+    "Неужели опять бюджет на благоустройство разворовали? Где отчёт?",
+    "Вопросы по пособиям принимают на priem@soczashita-gorod.ru, мне ответили",
 ]
 
 
@@ -137,3 +142,17 @@ def test_off_topic_is_reviewed_never_deleted(rules_moderator: Moderator, comment
 def test_short_reply_is_not_off_topic(rules_moderator: Moderator) -> None:
     verdict = rules_moderator.verdict(Comment("s", "Спасибо, понятно!", "Отключение воды 12 марта."))
     assert verdict.action is Action.KEEP
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "Подскажите, куда звонить, если стояк не прогревается? Трубку никто не берёт",
+        "Маршрутка вечно битком и кондуктор хамит, сделайте что-нибудь",
+        "задолбали эти ямы честное слово, каждую весну одно и то же",
+    ],
+)
+def test_an_appeal_is_on_the_page_s_topic(rules_moderator: Moderator, comment: str) -> None:
+    """A question or a complaint to the administration belongs on its page whatever the post is about."""
+    post = "В субботу в парке пройдёт фестиваль уличной еды и концерт местных групп."
+    assert rules_moderator.verdict(Comment("a", comment, post)).action is Action.KEEP

@@ -43,12 +43,14 @@ _TOXIC_SPEAKS = frozenset({_G.DEFAMATION, _G.OBSCENITY}) | _NOT_COMMERCIAL
 _CLEAN_SPEAKS = frozenset({_G.DEFAMATION, _G.OBSCENITY, _G.PROVOCATION, _G.LAW_VIOLATION}) | _NOT_COMMERCIAL
 _SPAM_SPEAKS = frozenset({_G.SPAM, _G.OBSCENITY})
 
-# The four roots that Russian law treats as мат, with their usual prefixes; word-anchored so that
-# "страхуй", "себе", "небо", "хулиган", "оскорблять" stay clean. Labelling aid only; the rules own obscenity.
+# The four roots that Russian law treats as мат, with their usual prefixes and suffixes (выёбываться, взъебёт,
+# пизжу, пздц); word-anchored so that "страхуй", "себе", "небо", "хулиган", "оскорблять" stay clean.
+# Labelling aid only; the rules own obscenity.
 _OBSCENE = re.compile(
     r"(?<![а-я])(?:на|по|от|за|до|ни|об|о|а|рас|рос)?ху[йеияю]"
-    r"|пи[зс]д|пезд"
-    r"|(?<![а-я])(?:за|вы|до|на|по|про|от|отъ|разъ|въ|съ|подъ|у|изъ|недо|долбо)?еб(?:[аулнияюо]|е[тшмнж]|(?![а-я]))"
+    r"|пи[зс]д|пезд|пизж|(?<![а-я])пздц"
+    r"|(?<![а-я])(?:за|вы|до|на|по|про|от|отъ|разъ|въ|съ|взъ|подъ|у|изъ|недо|долбо)?"
+    r"еб(?:[аулнияюоы]|е[тшмнж]|(?![а-я]))"
     r"|(?<![а-я])бля(?!х)"
 )
 _KEY_DROP = re.compile(r"[\W_]+")

@@ -78,3 +78,19 @@ def test_partly_labelled_sources_separate_unverified_flags() -> None:
 def test_rows_labelled_on_no_ground_are_not_clean() -> None:
     report = evaluate([row(1, Action.KEEP, set(), frozenset())], [pred(Action.REVIEW, {G.SPAM})])
     assert report.clean == 0 and report.clean_flagged_share == 0.0
+
+
+def test_recall_at_flagged_share_of_clean_rows() -> None:
+    """The threshold is the score that flags the given share of clean rows; positives above it count."""
+    import numpy as np
+
+    from evaluation.ceiling import recall_at_flagged
+
+    scores = np.array([0.9, 0.8, 0.3, 0.95, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.0, 0.0])
+    positive = np.array([True, True, True] + [False] * 9)
+    clean = ~positive
+    # 9 clean rows, highest first 0.95, 0.5, 0.4, 0.3, 0.2: a share of 0.12 flags one (0.95): 0.9 and 0.8 pass
+    assert recall_at_flagged(scores, positive, clean, flagged=0.0) == 0.0
+    assert recall_at_flagged(scores, positive, clean, flagged=0.12) == 2 / 3
+    # a share of 0.5 flags four (down to 0.3): the third positive, at 0.3, passes too
+    assert recall_at_flagged(scores, positive, clean, flagged=0.5) == 1.0

@@ -29,6 +29,10 @@ class TextDetector(Protocol):
 
 
 MODEL_FLOOR = 0.35  # classifier scores below this are noise, not evidence
+# Below this many words the classifier sees one or two words' character n-grams and no context: «употреблять»
+# alone scored as obscene for its «бля», «скипидар» as an insult. Word by word the rule lists are the better
+# judge (roots with their exclusions, masks, look-alikes), so a shorter comment is theirs alone.
+MODEL_MIN_WORDS = 3
 
 
 class Moderator:
@@ -70,6 +74,8 @@ class Moderator:
         topic = self.topic.evidence(doc, post)
         if topic is not None:
             found.append(topic)
+        if len(doc.words) < MODEL_MIN_WORDS:
+            return found
         for ground, score in model.items():
             weighted = score * self.model_weights.get(ground, 1.0)
             if weighted >= MODEL_FLOOR:

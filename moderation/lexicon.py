@@ -148,9 +148,7 @@ class Lexicon:
         self._any_root = re.compile(any_root)
         self.root_match = lru_cache(maxsize=65_536)(self._root_match)
         # One search per regex rule says whether any of its patterns can fire; most comments skip the rest.
-        self._regex_any = {
-            r.name: re.compile("|".join(f"(?:{p})" for p in r.patterns)) for r in self._regexes
-        }
+        self._regex_any = {r.name: _alternation(r.patterns) for r in self._regexes}
         self._literals = _LiteralIndex({r.name: _rule_literals(r) for r in self._regexes})
 
     def _root_match(self, skeleton: str) -> tuple[Rule, ...]:
@@ -200,7 +198,8 @@ class Lexicon:
         for rule in self._regexes:
             if rule.name not in possible:
                 continue  # every match of every pattern would contain one of its strings, and none is there
-            if not self._regex_any[rule.name].search(doc.norm):
+            any_pattern = self._regex_any[rule.name]
+            if any_pattern is not None and not any_pattern.search(doc.norm):
                 continue
             for pattern in rule.compiled:
                 found = False
@@ -296,6 +295,17 @@ def _near_spans(words: tuple[Token, ...], rule: Rule) -> Iterator[Span]:
             if i != j and abs(i - j) <= rule.window:
                 lo, hi = min(i, j), max(i, j)
                 yield Span(words[lo].start, words[hi].end)
+
+
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _alternation(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """All patterns as one regex, or None when joining them would renumber a group a backreference
+    names (the flood rule's «(\\w)\\1{14,}» in second place would point at the first pattern's group)."""
+    if len(patterns) > 1 and any(_BACKREFERENCE.search(p) for p in patterns):
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 class _LiteralIndex:

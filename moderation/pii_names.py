@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from moderation.pii_common import mask_words, morph, pii_evidence
-from moderation.pii_public import is_role, role_near
+from moderation.pii_public import is_role, remembered_forebear, role_near
 from moderation.types import Evidence
 
 _GATE = re.compile(r"[А-ЯЁ][а-яё]+[ \u00a0]+[А-ЯЁ][а-яё.]|[А-ЯЁ]\.[ \u00a0]?[А-ЯЁ]")
@@ -344,6 +344,8 @@ class NameFinder:
         if not name.identifies or self.is_official(name) or self.is_public_figure(name):
             return None
         if any(is_role(word) for word in words) or role_near(text, start, end):
+            return None
+        if remembered_forebear(text, start):
             return None
         detail = f"ФИО частного лица: {mask_words(value)}"
         if looks_foreign(_person_words(words)):

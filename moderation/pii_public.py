@@ -21,7 +21,18 @@ ROLE_LEMMAS = frozenset(
     писатель писательница поэт поэтесса певец певица актёр актриса режиссёр композитор художник
     художница музыкант рэпер телеведущий футболист хоккеист спортсмен чемпион тренер блогер блогерша
     журналист журналистка учёный космонавт бизнесмен миллиардер миллионер олигарх основатель персонаж
-    герой героиня""".replace("ё", "е").split()
+    герой героиня руководитель начальник начальница заместитель замглавы директор директриса председатель
+    чиновник прокурор судья уполномоченный советник ректор главврач""".replace("ё", "е").split()
+)
+#: A forebear remembered ("мой прадед Кузнецов Пётр Алексеевич погиб подо Ржевом"): the name of one who
+#: died long ago, in a memorial comment, is not a living citizen's personal data.
+_FOREBEARS = frozenset(
+    ["дед", "дедушка", "прадед", "прадедушка", "прапрадед", "бабушка", "прабабушка", "прапрабабушка"]
+)
+_MEMORIAL = re.compile(
+    r"погиб|воевал|фронт|войн[аеуы]|ветеран|вечная память|светлая память|бессмертн|похоронен|умер|покойн"
+    r"|года рождения|\b19[0-4]\d\b",
+    re.IGNORECASE,
 )
 #: Stop words that end the context of a name: "журналист и соседка Петрова Анна" names two people.
 _CONTEXT_BREAKS = frozenset({"и", "а", "но", "или", "да"})
@@ -70,3 +81,14 @@ def role_near(text: str, start: int, end: int) -> bool:
         if _role_forms(word)[1]:
             return True
     return False
+
+
+def remembered_forebear(text: str, start: int) -> bool:
+    """A grandparent or earlier named just before the name, in a comment that remembers the dead."""
+    before = text[max(0, start - _ROLE_REACH) : start]
+    ends = list(_SENTENCE_END.finditer(before))
+    if ends:
+        before = before[ends[-1].end() :]
+    words = _WORD.findall(before)[-_ROLE_WINDOW_WORDS:]
+    forebear = any(str(morph().parse(w.lower())[0].normal_form) in _FOREBEARS for w in words)
+    return forebear and _MEMORIAL.search(text) is not None

@@ -65,7 +65,8 @@ _TOKEN = re.compile(
     r"online|site|shop|store|pro|link|ly|cc|xyz|club)(?:/\S*)?)"
     r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
     r"|(?P<mention>@[a-z0-9_]{3,})"
-    r"|(?P<word>(?:[^\W_]|[*@#$%])+(?:['’\-](?:[^\W_]|[*@#$%])+)*)"
+    # "!" inside a word before a lower-case letter masks one (п!здец); "Привет!Как" stays two words.
+    r"|(?P<word>(?:[^\W_]|[*@#$%])+(?:(?:['’\-]|!(?=[a-zа-яё*@#$%]))(?:[^\W_]|[*@#$%])+)*)"
     r"|(?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF])"
 )
 _SEPARATOR_GAP = re.compile(r"[\s.,\-_*|/\\+~'`\"]{1,3}")

@@ -99,3 +99,20 @@ def test_a_shared_context_silences_every_rule_that_names_it() -> None:
 def test_an_unknown_context_is_named() -> None:
     with pytest.raises(RuleFileError, match="unless_context 'warnings'"):
         load_rules([("ctx.toml", SHARED_CONTEXT.replace('["warning"]', '["warnings"]'))])
+
+
+BACKREFERENCE = r"""
+[[rule]]
+name = "t.repeat"
+ground = "spam"
+score = 0.7
+kind = "regex"
+patterns = ["(\\d{3})-\\1", "(\\w)\\1{9,}"]
+"""
+
+
+@pytest.mark.parametrize("text", ["код 123-123", "аааааааааааа"])
+def test_a_backreference_in_any_pattern_of_a_rule_keeps_its_meaning(text: str) -> None:
+    """Patterns are not joined into one regex where that would renumber the groups of a backreference."""
+    lexicon = Lexicon(load_rules([("b.toml", BACKREFERENCE)]))
+    assert [e.rule for e in lexicon.match(analyze(text))] == ["t.repeat"]

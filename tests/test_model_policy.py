@@ -49,3 +49,10 @@ def test_what_the_model_decides_alone(text: str, scores: dict[Ground, float], ac
 def test_a_page_under_a_spam_wave_can_let_the_model_delete_spam() -> None:
     config = ModerationConfig(model_may_delete=frozenset({Ground.SPAM, Ground.OBSCENITY}))
     assert decide("Кто знает, когда откроют каток?", {Ground.SPAM: 0.99}, config) is Action.DELETE
+
+
+@pytest.mark.parametrize("text", ["употреблять", "Купил скипидар"])
+def test_a_comment_of_one_or_two_words_is_left_to_the_rules(text: str) -> None:
+    """A word or two give the classifier character n-grams without context («бля» in «употреблять»)."""
+    assert decide(text, {Ground.OBSCENITY: 0.99, Ground.DEFAMATION: 0.99}) is Action.KEEP
+    assert decide(f"{text}, вот так вот", {Ground.OBSCENITY: 0.99}) is Action.DELETE

@@ -203,7 +203,29 @@ PUBLIC_ROLES = [
     pytest.param("Футболист Артём Дзюба забил гол", id="footballer"),
     pytest.param("Мне нравится певица Анна Седокова", id="singer-female"),
     pytest.param("Экс-президент Сергей Борисов выступил", id="hyphenated-role"),
+    pytest.param("Олег Рябцев, вы руководитель управления дорог — пройдитесь пешком", id="municipal-head"),
+    pytest.param("Анна Сергеевна Лыкова, вы как начальник отдела видели эту школу?", id="municipal-chief"),
+    pytest.param("Заместитель главы Игорь Сомов обещал дорогу", id="deputy-head-before"),
 ]
+
+REMEMBERED = [
+    pytest.param("Мой прадед Громов Семён Ильич погиб под Курском в 1943-м", id="great-grandfather-fell"),
+    pytest.param("Иду в Бессмертном полку с портретом деда — Лаптев Фёдор Кузьмич", id="immortal-regiment"),
+    pytest.param(
+        "Бабушка моя, Зуева Нина Павловна, всю войну работала на заводе. Светлая память", id="home-front"
+    ),
+]
+
+
+@pytest.mark.parametrize("text", REMEMBERED)
+def test_a_remembered_forebear_is_not_personal_data(detector: PersonalDataDetector, text: str) -> None:
+    assert detector.detect(text) == []
+
+
+def test_a_living_grandmother_is_still_a_private_person(detector: PersonalDataDetector) -> None:
+    """Kinship alone is not remembrance: without a sign of the dead, the name stays personal data."""
+    (found,) = detector.detect("Моя бабушка Зуева Нина Павловна живёт одна, помогите с дровами")
+    assert found.rule == "pii.person_name"
 
 
 @pytest.mark.parametrize("text", PUBLIC_ROLES)

@@ -31,6 +31,7 @@ CASES = [
     ("Окна ПВХ по акции, скидки до 30%, обращайтесь в наш салон", G.ADVERTISING, Action.DELETE),
     ("Грузоперевозки по городу, цена от 500 руб/час, звоните", G.ADVERTISING, Action.DELETE),
     # law violations
+    ("Давайте все выйдем и перекроем трассу, пока не построят мост!", G.LAW_VIOLATION, Action.DELETE),
     ("Мефедрон, гашиш в наличии, доставка закладкой", G.LAW_VIOLATION, Action.DELETE),
     ("Купить права без экзаменов, с проводкой в базу", G.LAW_VIOLATION, Action.DELETE),
     ("Сделаем справки и больничные задним числом", G.LAW_VIOLATION, Action.DELETE),
@@ -102,6 +103,9 @@ LAWFUL = [
     "Маме позвонили: «ваш выигрыш ждёт, назовите код». Это мошенники, предупредите своих родителей",
     "Неужели опять бюджет на благоустройство разворовали? Где отчёт?",
     "Вопросы по пособиям принимают на priem@soczashita-gorod.ru, мне ответили",
+    "Перекроют улицу Ленина на время парада, имейте в виду",
+    "Хорошо бы в сквере сделать аллею воинов-интернационалистов",
+    "У остановки вчера избили мужчину, ищут свидетелей — позвоните в полицию, если что-то видели",
 ]
 
 
@@ -156,3 +160,20 @@ def test_an_appeal_is_on_the_page_s_topic(rules_moderator: Moderator, comment: s
     """A question or a complaint to the administration belongs on its page whatever the post is about."""
     post = "В субботу в парке пройдёт фестиваль уличной еды и концерт местных групп."
     assert rules_moderator.verdict(Comment("a", comment, post)).action is Action.KEEP
+
+
+@pytest.mark.parametrize(
+    ("text", "flood"),
+    [
+        ("ВСЕМ ЧИТАТЬ ВСЕМ ЧИТАТЬ ВСЕМ ЧИТАТЬ ВСЕМ ЧИТАТЬ", True),
+        ("Новости: vk.com/club_novosti_goroda vk.com/club_novosti_goroda vk.com/club_novosti_goroda", True),
+        ("ааааааааааааааааааааааааааа", True),
+        ("да да да, наконец-то сделали", False),
+        ("Спасибо спасибо спасибо!", False),
+        ("очень очень очень плохо", False),
+    ],
+)
+def test_flood_goes_to_moderators(rules_moderator: Moderator, text: str, flood: bool) -> None:
+    verdict = rules_moderator.verdict(Comment("f", text))
+    assert ("spam.flood" in [e.rule for e in verdict.evidence]) is flood
+    assert verdict.action is (Action.REVIEW if flood else Action.KEEP)

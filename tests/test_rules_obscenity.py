@@ -122,3 +122,24 @@ def test_euphemisms_of_mat_go_to_moderators(rules_moderator: Moderator, text: st
     verdict = rules_moderator.verdict(Comment("e", text))
     assert verdict.action is Action.REVIEW
     assert verdict.grounds == (Ground.OBSCENITY,)
+
+
+ISSUE_HARD_NEGATIVES = [
+    "застрахуйте",
+    "рубля",
+    "употреблять",
+    "небольшой",
+    "командировка",
+    "мудрый",
+    "скипидар",
+]
+ISSUE_HARD_NEGATIVES += ["сабля", "хлеб", "хулиган", "оскорблять", "бляшка", "подстрахуйте"]
+
+
+@pytest.mark.parametrize("word", ISSUE_HARD_NEGATIVES)
+def test_hard_negatives_survive_the_whole_product(moderator: Moderator, word: str) -> None:
+    """With the shipped classifier too: alone (the model leaves one-word comments to the rules) and in a
+    sentence."""
+    assert moderator.verdict(Comment("h", word)).action is Action.KEEP
+    sentence = f"Вчера в новостях было слово «{word}», объясните"
+    assert moderator.verdict(Comment("h", sentence)).action is Action.KEEP

@@ -62,11 +62,7 @@ def role_near(text: str, start: int, end: int) -> bool:
     after it only an apposition in the nominative ("Илон Маск, миллиардер"), so that "Петрова Анна
     пожаловалась журналистам" is still a private person.
     """
-    before = text[max(0, start - _ROLE_REACH) : start]
-    ends = list(_SENTENCE_END.finditer(before))
-    if ends:
-        before = before[ends[-1].end() :]
-    for word in reversed(_WORD.findall(before)[-_ROLE_WINDOW_WORDS:]):
+    for word in reversed(_words_before(text, start)):
         if word.lower() in _CONTEXT_BREAKS:
             break
         if is_role(word):
@@ -85,10 +81,15 @@ def role_near(text: str, start: int, end: int) -> bool:
 
 def remembered_forebear(text: str, start: int) -> bool:
     """A grandparent or earlier named just before the name, in a comment that remembers the dead."""
+    words = _words_before(text, start)
+    forebear = any(str(morph().parse(w.lower())[0].normal_form) in _FOREBEARS for w in words)
+    return forebear and _MEMORIAL.search(text) is not None
+
+
+def _words_before(text: str, start: int) -> list[str]:
+    """The few words just before a name, in its sentence."""
     before = text[max(0, start - _ROLE_REACH) : start]
     ends = list(_SENTENCE_END.finditer(before))
     if ends:
         before = before[ends[-1].end() :]
-    words = _WORD.findall(before)[-_ROLE_WINDOW_WORDS:]
-    forebear = any(str(morph().parse(w.lower())[0].normal_form) in _FOREBEARS for w in words)
-    return forebear and _MEMORIAL.search(text) is not None
+    return _WORD.findall(before)[-_ROLE_WINDOW_WORDS:]

@@ -61,9 +61,12 @@ class Moderator:
     def verdicts(self, comments: Sequence[Comment]) -> list[Verdict]:
         """Decide a batch: the classifier scores the whole batch at once, which is what makes batches fast."""
         docs = [analyze(c.text) for c in comments]
-        model_scores: list[dict[Ground, float]] = (
-            self.scorer.scores_batch(docs) if self.scorer is not None and docs else [{} for _ in docs]
-        )
+        model_scores: list[dict[Ground, float]] = [{} for _ in docs]
+        judged = [i for i, d in enumerate(docs) if len(d.words) >= MODEL_MIN_WORDS]
+        if self.scorer is not None and judged:
+            scored = self.scorer.scores_batch([docs[i] for i in judged])
+            for i, scores in zip(judged, scored, strict=True):
+                model_scores[i] = scores
         return [self._decide(c, d, m) for c, d, m in zip(comments, docs, model_scores, strict=True)]
 
     def evidence(self, comment: Comment, doc: Doc, model: Mapping[Ground, float]) -> list[Evidence]:
@@ -74,8 +77,6 @@ class Moderator:
         topic = self.topic.evidence(doc, post)
         if topic is not None:
             found.append(topic)
-        if len(doc.words) < MODEL_MIN_WORDS:
-            return found
         for ground, score in model.items():
             weighted = score * self.model_weights.get(ground, 1.0)
             if weighted >= MODEL_FLOOR:

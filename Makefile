@@ -29,8 +29,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m evaluation.bench
-	$(BIN)/python -m evaluation.bench_daemon
+	$(BIN)/python -m benchmarks.speed
+	$(BIN)/python -m benchmarks.daemon
 
 evaluate: $(STAMP)
 	$(BIN)/dozor evaluate evaluation/dev.jsonl

@@ -18,9 +18,10 @@ from dozor.platforms import Endpoints, PlatformSet, build_platforms
 from models.db import database_url, make_engine
 from models.migrate import upgrade
 from models.store import Store
-from moderation.decisions import StoreDecisionHandler
-from moderation.pipeline import Handled, Pipeline
-from moderation.ports import IncomingComment, Platform, PlatformActions
+from moderation.daemon.decisions import StoreDecisionHandler
+from moderation.daemon.pipeline import Handled, Pipeline
+from moderation.daemon.ports import IncomingComment, PlatformActions
+from moderation.types import Platform
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10.0
@@ -73,7 +74,7 @@ async def build_daemon(
 ) -> Daemon:
     """Database first (migrated), then the moderation core, then the platforms that feed it.
 
-    `world` is the demo's emulators (dozor.demo.DemoWorld); without it tokens come from the environment.
+    `world` is the demo's emulators (dozor.demo.world.DemoWorld); without it tokens come from the environment.
     """
     from dozor.build import build_moderator
 

@@ -7,9 +7,9 @@ from importlib import resources
 from pathlib import Path
 
 from moderation.config import ModerationConfig
-from moderation.engine import Moderator, Scorer, TextDetector
-from moderation.lexicon import Lexicon, load_rules
-from moderation.offtopic import TopicJudge
+from moderation.lexicon.rules import Lexicon, load_rules
+from moderation.offtopic.judge import TopicJudge
+from moderation.verdict.engine import Moderator, Scorer, TextDetector
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +29,9 @@ def build_lexicon() -> Lexicon:
 
 
 def build_pii(config: ModerationConfig) -> TextDetector:
-    from moderation.pii import PersonalDataDetector
+    from moderation.pii.detector import PersonalDataDetector
 
-    figures = resources.files("moderation").joinpath("public_figures.txt").read_text(encoding="utf-8")
+    figures = resources.files("moderation.pii").joinpath("public_figures.txt").read_text(encoding="utf-8")
     return PersonalDataDetector(
         config.public_officials, config.organisation_phones, public_figures=figures.splitlines()
     )
@@ -39,19 +39,20 @@ def build_pii(config: ModerationConfig) -> TextDetector:
 
 def build_scorer(config: ModerationConfig) -> Scorer | None:
     """The shipped classifier, or the one config names; None (rules only) when there is none."""
-    from moderation.classifier import Classifier, default_model_path
+    from moderation.classifier.arrays import load
+    from moderation.classifier.model import default_model_path
 
     path = Path(config.model_path) if config.model_path else default_model_path()
     if not path.exists():
         log.warning("no classifier model at %s: deciding by rules only", path)
         return None
     with path.open("rb") as fh:
-        return Classifier.load(fh)
+        return load(fh)
 
 
 def build_topic_judge() -> TopicJudge:
     """Off-topic judgement with the navec word vectors that natasha ships (no download)."""
-    from moderation.vectors import NavecVectors
+    from moderation.offtopic.vectors import NavecVectors
 
     return TopicJudge(NavecVectors.load_shipped())
 

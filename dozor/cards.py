@@ -6,7 +6,8 @@ import dataclasses
 import logging
 from typing import Any
 
-from moderation.ports import Platform, ReviewCard, ReviewQueue
+from moderation.daemon.ports import ReviewCard, ReviewQueue
+from moderation.types import Platform
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from dozor.config import Settings
 from dozor.platforms import PlatformSet
-from moderation.ports import Platform
+from moderation.types import Platform
 from monitor.config import MonitorConfig
 
 
@@ -25,21 +25,21 @@ def monitor_deps(config: MonitorConfig, engine: Engine, vk_reader: Any, tg_bot: 
     `dozor check` / `dozor digest`."""
     from models.monitor import SqlCheckResultStore, SqlStoredPosts
     from models.stats import SqlModerationStats
-    from monitor.checks import CheckDeps
+    from monitor.checks.deps import CheckDeps
     from monitor.checks.fetch import AiohttpSiteFetcher
     from monitor.checks.registry_links import RegistrySiteLinks
     from monitor.checks.router import PlatformRouter
-    from monitor.digest import DigestSources
+    from monitor.digest.data import DigestSources
     from monitor.ports import PageSource
     from monitor.registry.adapters import SqlRegistry
 
     sources: dict[Platform, PageSource] = {}
     if vk_reader is not None:
-        from monitor.checks.vk_source import VkPageSource
+        from bots.vk.page_source import VkPageSource
 
         sources[Platform.VK] = VkPageSource(vk_reader)
     if tg_bot is not None:
-        from monitor.checks.telegram_source import TelegramPageSource
+        from bots.telegram.page_source import TelegramPageSource
 
         sources[Platform.TELEGRAM] = TelegramPageSource(tg_bot, SqlStoredPosts(engine))
     router = PlatformRouter(sources)

@@ -16,14 +16,8 @@ from typing import Any
 from bots.config import TelegramConfig, VkConfig
 from dozor.config import Settings
 from models.store import Store
-from moderation.ports import (
-    DecisionHandler,
-    IncomingComment,
-    Platform,
-    PlatformActions,
-    ReviewCard,
-    ReviewQueue,
-)
+from moderation.daemon.ports import DecisionHandler, IncomingComment, PlatformActions, ReviewCard, ReviewQueue
+from moderation.types import Platform
 
 log = logging.getLogger(__name__)
 CommentHandler = Callable[[IncomingComment], Awaitable[None]]

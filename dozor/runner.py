@@ -14,10 +14,10 @@ from rich.table import Table
 from dozor.app import build_daemon, install_signal_handlers, run_daemon
 from dozor.config import Settings
 from models.store import Store
-from moderation.ports import PlatformActions
+from moderation.daemon.ports import PlatformActions
 
 if TYPE_CHECKING:
-    from dozor.demo import DemoWorld
+    from dozor.demo.world import DemoWorld
 
 
 async def serve(
@@ -31,7 +31,7 @@ async def serve(
     decorate = None
     extra: list[Awaitable[None]] = []
     if demo:  # the emulators are imported only for the demonstration
-        from dozor.demo import Announcing, start_world
+        from dozor.demo.world import Announcing, start_world
 
         settings = _demo_database(settings)
         world = await start_world(console)
@@ -43,7 +43,7 @@ async def serve(
 
     daemon = await build_daemon(settings, world, decorate)
     if world is not None:
-        from dozor.demo import printer, run_script
+        from dozor.demo.world import printer, run_script
 
         daemon.observers.append(printer(console))
         extra.append(run_script(world, daemon))

@@ -78,10 +78,11 @@ def _best_in_domain(
 
 
 def measure(examples: Sequence[Example], holdout: Sequence[Example]) -> list[Ceiling]:
-    from moderation.classifier import Classifier, FeatureSpace, default_model_path
-    from moderation.text import analyze
+    from moderation.classifier.arrays import load
+    from moderation.classifier.model import FeatureSpace, default_model_path
+    from moderation.text.analysis import analyze
 
-    shipped = Classifier.load(default_model_path().read_bytes())
+    shipped = load(default_model_path().read_bytes())
     out: list[Ceiling] = []
     for source in SOURCES:
         train = [e for e in examples if e.source == source]

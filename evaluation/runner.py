@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from evaluation.metrics import Labelled, Predicted, Report, evaluate
-from moderation.engine import Moderator
 from moderation.types import Comment
+from moderation.verdict.engine import Moderator
 
 PRODUCT = "dozor"
 

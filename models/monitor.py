@@ -16,9 +16,8 @@ from sqlalchemy import JSON, Engine, Index, Table, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.tables import Post as PostRow
-from moderation.ports import Platform
-from monitor.ports import Post, PostKind
-from monitor.results import CheckName, CheckResult, Problem, Status
+from models.values import CheckName, CheckResult, Post, PostKind, Problem, Status
+from moderation.types import Platform
 
 
 class MonitorCheckResult(SQLModel, table=True):

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from models.tables import ActionRow, DecisionRow, RestrictionRow, ReviewCardRow, VerdictRow
-from moderation.records import ActionKind, ActionStatus, CardStatus
-from monitor.ports import ModerationFigures
+from models.values import ModerationFigures
+from moderation.daemon.records import ActionKind, ActionStatus, CardStatus
 
 OVERTURNING = frozenset({"keep", "restore"})
 

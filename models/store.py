@@ -21,8 +21,8 @@ from sqlmodel import Session, col, select
 from models import store_actions, store_comments, store_decisions
 from models.store_support import audit, upsert
 from models.tables import ActionRow, CommentRow, Cursor, ReviewCardRow
-from moderation.ports import DecisionRequest, IncomingComment, Platform
-from moderation.records import (
+from moderation.daemon.ports import DecisionRequest, IncomingComment
+from moderation.daemon.records import (
     ActionKind,
     ActionProblem,
     ActionStatus,
@@ -35,7 +35,7 @@ from moderation.records import (
     QueuedAction,
     StatusSummary,
 )
-from moderation.types import Verdict
+from moderation.types import Platform, Verdict
 
 T = TypeVar("T")
 

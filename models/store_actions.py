@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from models.store_support import audit, comment_of, verdict_of
 from models.tables import ActionRow, CommentRow, RestrictionRow, ReviewCardRow, VerdictRow
-from moderation.ports import Platform, Restriction, ReviewCard
-from moderation.records import ActionKind, ActionStatus, QueuedAction
-from moderation.types import Ground
+from moderation.daemon.ports import Restriction, ReviewCard
+from moderation.daemon.records import ActionKind, ActionStatus, QueuedAction
+from moderation.types import Ground, Platform
 
 PENDING = ActionStatus.PENDING.value
 RUNNING = ActionStatus.RUNNING.value

@@ -20,9 +20,9 @@ from models.store_support import (
     upsert,
 )
 from models.tables import ActionRow, CommentRow, Post, RestrictionRow, ReviewCardRow, VerdictRow
-from moderation.ports import IncomingComment, Platform, Restriction
-from moderation.records import ActionKind, CardStatus, DecidedBy, Plan
-from moderation.types import Verdict
+from moderation.daemon.ports import IncomingComment, Restriction
+from moderation.daemon.records import ActionKind, CardStatus, DecidedBy, Plan
+from moderation.types import Platform, Verdict
 
 RECEIVED = "received"
 DECIDED = "decided"

@@ -14,8 +14,8 @@ from models.store_actions import cancel_pending
 from models.store_comments import add_restriction, enqueue
 from models.store_support import audit, comment_of, verdict_of
 from models.tables import CommentRow, DecisionRow, Moderator, RestrictionRow, ReviewCardRow, VerdictRow
-from moderation.ports import DecisionRequest, ModeratorChoice
-from moderation.records import ActionKind, CardInfo, CardStatus, DecidedBy, DecisionPlan, PriorDecision
+from moderation.daemon.ports import DecisionRequest, ModeratorChoice
+from moderation.daemon.records import ActionKind, CardInfo, CardStatus, DecidedBy, DecisionPlan, PriorDecision
 from moderation.types import Action
 
 DELETING = frozenset({ModeratorChoice.DELETE, ModeratorChoice.DELETE_RESTRICT})

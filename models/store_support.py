@@ -11,8 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
 from models.tables import AuditEntry, CommentRow, VerdictRow
-from moderation.ports import IncomingComment, Platform
-from moderation.types import Action, Evidence, Ground, Span, Verdict
+from moderation.daemon.ports import IncomingComment
+from moderation.types import Action, Evidence, Ground, Platform, Span, Verdict
 
 #: Keys whose values are personal data (names, free text) and never reach the audit log.
 PERSONAL_KEYS = frozenset({"author_name", "moderator_name", "name", "text", "post_text", "phone", "email"})

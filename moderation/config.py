@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from moderation.restrictions import EscalationPolicy
-from moderation.retry import RetryPolicy
 from moderation.types import Ground
 
 
@@ -51,6 +51,72 @@ DEFAULT_THRESHOLDS: dict[Ground, Thresholds] = {
 
 #: Grounds a machine never deletes on its own (REQUIREMENTS.md): a moderator decides.
 REVIEW_ONLY: frozenset[Ground] = frozenset({Ground.UNVERIFIED_CLAIM, Ground.OFF_TOPIC})
+
+
+class EscalationPolicy(BaseModel):
+    """The [moderation.escalation] section: restriction length by how many violations came before.
+
+    `steps[n]` is the restriction in days for an author with `n` prior violations on the same page within
+    `window_days`; 0 means delete only; the last step repeats for anyone beyond the list.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    steps: tuple[int, ...] = Field(default=(0, 1, 7, 30), min_length=1)
+    window_days: int = Field(default=90, ge=1, le=3650)
+
+    @field_validator("steps")
+    @classmethod
+    def _non_decreasing(cls, steps: tuple[int, ...]) -> tuple[int, ...]:
+        if any(step < 0 for step in steps):
+            raise ValueError("restriction steps are days and cannot be negative")
+        if any(later < earlier for earlier, later in itertools.pairwise(steps)):
+            raise ValueError("restriction steps must not decrease: repeat offences must not cost less")
+        return steps
+
+    def window_start(self, now: datetime) -> datetime:
+        """Violations at or after this moment count as prior ones."""
+        return now - timedelta(days=self.window_days)
+
+    def days_for(self, prior_violations: int) -> int:
+        """Restriction length in days for an author with this many prior violations (0: none)."""
+        if prior_violations < 0:
+            raise ValueError("a violation count cannot be negative")
+        return self.steps[min(prior_violations, len(self.steps) - 1)]
+
+
+class RetryPolicy(BaseModel):
+    """The [moderation.retry] section: exponential backoff, capped, with a limit on attempts.
+
+    `lease_seconds`: how long a claimed action may run before another runner (after a crash) takes it over.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    base_delay_seconds: float = Field(default=2.0, gt=0)
+    max_delay_seconds: float = Field(default=900.0, gt=0)
+    lease_seconds: float = Field(default=120.0, gt=0)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    idle_seconds: float = Field(default=1.0, gt=0)
+
+    def backoff(self, attempts: int) -> timedelta:
+        """Delay after the `attempts`-th failed attempt: base * 2^(attempts-1), capped at the maximum."""
+        exponent = max(attempts - 1, 0)
+        delay = min(self.base_delay_seconds * (2.0 ** min(exponent, 40)), self.max_delay_seconds)
+        return timedelta(seconds=delay)
+
+    def rate_limited_delay(self, attempts: int, retry_after: float) -> timedelta:
+        """The platform said when to come back: never earlier than that, nor earlier than the backoff."""
+        return max(timedelta(seconds=max(retry_after, 0.0)), self.backoff(attempts))
+
+    def exhausted(self, attempts: int) -> bool:
+        """True once an action has been tried as many times as allowed; the runner parks it."""
+        return attempts >= self.max_attempts
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
 
 
 class ModerationConfig(BaseModel):

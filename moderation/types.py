@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+class Platform(StrEnum):
+    VK = "vk"
+    TELEGRAM = "telegram"
+
+
 class Ground(StrEnum):
     """Deletion grounds of clause 2.5, by their stable codes (see REQUIREMENTS.md)."""
 

@@ -6,14 +6,13 @@ these; the checks and the digest only see the small values and protocols below.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Protocol
 
-from moderation.ports import Platform
-from monitor.results import CheckResult
+from models.values import CheckResult, ModerationFigures, Post
+from moderation.types import Platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,27 +69,6 @@ class PageInfo:
     has_cover: bool | None
     site: str | None = None
     extra_texts: tuple[str, ...] = ()
-
-
-class PostKind(StrEnum):
-    """Forms of publication named in clause 2.3."""
-
-    TEXT = "text"
-    PHOTO = "photo"
-    VIDEO = "video"
-    POLL = "poll"
-    LINK = "link"
-    DOCUMENT = "document"
-
-
-@dataclass(frozen=True, slots=True)
-class Post:
-    """One publication on a page; `kinds` is empty for plain text."""
-
-    id: str
-    published_at: datetime
-    text: str = ""
-    kinds: frozenset[PostKind] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,28 +140,6 @@ class CheckResultStore(Protocol):
         ...
 
     async def history(self, page_key: str, limit: int = 50) -> Sequence[CheckResult]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ModerationFigures:
-    """Moderation over one period, all counts; grounds and choices by their stable codes."""
-
-    comments_checked: int = 0
-    deleted_by_ground: Mapping[str, int] = field(default_factory=dict)
-    review_by_ground: Mapping[str, int] = field(default_factory=dict)
-    decisions: Mapping[str, int] = field(default_factory=dict)
-    overturned_auto_deletions: int = 0
-    restrictions: int = 0
-    waiting_cards: int = 0
-    oldest_waiting_since: datetime | None = None
-
-    @property
-    def deleted(self) -> int:
-        return sum(self.deleted_by_ground.values())
-
-    @property
-    def sent_to_review(self) -> int:
-        return sum(self.review_by_ground.values())
 
 
 class ModerationStats(Protocol):

@@ -22,7 +22,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from models.db import make_engine
-from monitor.checks import CheckDeps, run_checks
+from monitor.checks.deps import CheckDeps
+from monitor.checks.runner import run_checks
 from monitor.config import MonitorConfig
 from monitor.digest.job import DigestDeps, send_weekly_digest
 

@@ -7,8 +7,8 @@ import pytest
 
 from dozor.build import build_lexicon, build_moderator
 from moderation.config import ModerationConfig
-from moderation.engine import Moderator
-from moderation.lexicon import Lexicon
+from moderation.lexicon.rules import Lexicon
+from moderation.verdict.engine import Moderator
 
 pytest_plugins = ["tests.db_fixtures"]
 

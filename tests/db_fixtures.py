@@ -26,8 +26,8 @@ from sqlalchemy.exc import OperationalError
 from models.db import make_engine
 from models.migrate import upgrade
 from models.store import Store
-from moderation.ports import IncomingComment, Platform
-from moderation.types import Action, Evidence, Ground, Span, Verdict
+from moderation.daemon.ports import IncomingComment
+from moderation.types import Action, Evidence, Ground, Platform, Span, Verdict
 
 POSTGRES_URL_ENV = "DOZOR_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "DOZOR_REQUIRE_POSTGRES"

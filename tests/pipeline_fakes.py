@@ -8,15 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from moderation.ports import (
-    IncomingComment,
-    NotFound,
-    Platform,
-    PlatformError,
-    Restriction,
-    ReviewCard,
-)
-from moderation.types import Action, Comment, Evidence, Ground, Span, Verdict
+from moderation.daemon.ports import IncomingComment, NotFound, PlatformError, Restriction, ReviewCard
+from moderation.types import Action, Comment, Evidence, Ground, Platform, Span, Verdict
 from tests.db_fixtures import T0
 
 OBSCENE_ROOTS = ("хуй", "бля", "пизд")

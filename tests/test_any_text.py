@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation.engine import Moderator
-from moderation.text import analyze
+from moderation.text.analysis import analyze
 from moderation.types import Action, Comment
+from moderation.verdict.engine import Moderator
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 from moderation.batch import run_batch
-from moderation.engine import Moderator
 from moderation.types import ALL_GROUNDS
+from moderation.verdict.engine import Moderator
 
 
 def _run(moderator: Moderator, lines: list[str], **kw: object) -> list[dict[str, object]]:

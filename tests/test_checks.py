@@ -7,18 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from moderation.ports import Platform
-from monitor.checks import (
-    CheckDeps,
-    check_address,
-    check_description,
-    check_managers,
-    check_posting_rate,
-    parse_week,
-    run_checks,
-    week_of,
-)
-from monitor.checks.demo import ADMIN, CULTURE, EDUCATION, demo_world, good_description, week_posts
+from emulators.city import ADMIN, CULTURE, EDUCATION, demo_world, good_description, week_posts
+from models.values import CheckName, CheckResult, Post, PostKind, Status
+from moderation.types import Platform
+from monitor.checks.address import check_address
+from monitor.checks.deps import CheckDeps, parse_week, week_of
+from monitor.checks.description import check_description
+from monitor.checks.managers import check_managers
 from monitor.checks.memory import (
     InMemoryCheckResultStore,
     InMemoryPageSource,
@@ -26,10 +21,10 @@ from monitor.checks.memory import (
     RecordingAddressSink,
     StaticSiteFetcher,
 )
-from monitor.checks.posting import post_mix
+from monitor.checks.posting import check_posting_rate, post_mix
+from monitor.checks.runner import run_checks
 from monitor.config import MonitorConfig
-from monitor.ports import Manager, PageInfo, PageRef, Post, PostKind
-from monitor.results import CheckName, CheckResult, Status
+from monitor.ports import Manager, PageInfo, PageRef
 
 TZ = ZoneInfo("Asia/Barnaul")
 MONDAY = datetime(2026, 11, 23, tzinfo=TZ)

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp import web
 
-from moderation.ports import Platform
-from monitor.checks import CheckDeps, check_site_link
-from monitor.checks.demo import ADMIN, CULTURE, site_html
+from emulators.city import ADMIN, CULTURE, site_html
+from models.values import Status
+from moderation.types import Platform
+from monitor.checks.deps import CheckDeps
 from monitor.checks.fetch import AiohttpSiteFetcher, decode_html
 from monitor.checks.links import extract_links, find_page_link
 from monitor.checks.memory import (
@@ -23,9 +24,9 @@ from monitor.checks.memory import (
     RecordingAddressSink,
     RecordingSiteLinks,
 )
+from monitor.checks.site import check_site_link
 from monitor.config import MonitorConfig
 from monitor.ports import Organisation, PageRef, SiteUnavailable
-from monitor.results import Status
 
 TZ = ZoneInfo("Asia/Barnaul")
 NOW = datetime(2026, 11, 25, 12, tzinfo=TZ)  # Wednesday of week 48

@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 from models.db import make_engine
 from models.monitor import SqlCheckResultStore, monitor_tables
-from monitor.results import CheckName, CheckResult, Problem, Status
+from models.values import CheckName, CheckResult, Problem, Status
 from tests.db_fixtures import db_url, postgres_schema_url  # noqa: F401
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)

@@ -7,21 +7,22 @@ from pathlib import Path
 
 from sqlmodel import Session, SQLModel
 
+from bots.telegram.page_source import TelegramPageSource
 from models.db import make_engine
 from models.monitor import SqlStoredPosts, monitor_tables
 from models.tables import Post as PostRow
-from moderation.ports import Platform
-from monitor.checks import CheckDeps, run_checks
+from models.values import CheckName, Post, Status
+from moderation.types import Platform
+from monitor.checks.deps import CheckDeps
 from monitor.checks.memory import (
     InMemoryCheckResultStore,
     InMemoryRegistry,
     RecordingAddressSink,
     StaticSiteFetcher,
 )
-from monitor.checks.telegram_source import TelegramPageSource
+from monitor.checks.runner import run_checks
 from monitor.config import MonitorConfig
-from monitor.ports import Organisation, PageRef, Post
-from monitor.results import CheckName, Status
+from monitor.ports import Organisation, PageRef
 from tests.test_tg_support import tg_world
 
 MONDAY = datetime(2026, 11, 23, tzinfo=UTC)

@@ -7,19 +7,20 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bots.vk.emulator import VkEmulator
-from moderation.ports import Platform
-from monitor.checks import CheckDeps, run_checks
+from bots.vk.page_source import VkPageSource
+from emulators.vk.server import VkEmulator
+from models.values import CheckName, Status
+from moderation.types import Platform
+from monitor.checks.deps import CheckDeps
 from monitor.checks.memory import (
     InMemoryCheckResultStore,
     InMemoryRegistry,
     RecordingAddressSink,
     StaticSiteFetcher,
 )
-from monitor.checks.vk_source import VkPageSource
+from monitor.checks.runner import run_checks
 from monitor.config import MonitorConfig
 from monitor.ports import Organisation, PageRef
-from monitor.results import CheckName, Status
 from tests.test_vk_helpers import ADMIN_TOKEN, GROUP, SERVICE_TOKEN, client, populate, running_emulator
 
 ORG = Organisation(

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from evaluation import datasets as ds
-from moderation.classifier import Classifier, char_terms, char_words, default_model_path, word_terms
-from moderation.classifier_io import ModelFormatError, dumps, load
-from moderation.classifier_train import TrainSettings, train
-from moderation.text import analyze
+from moderation.classifier.arrays import ModelFormatError, dumps, load
+from moderation.classifier.model import Classifier, char_terms, char_words, default_model_path, word_terms
+from moderation.classifier.train import TrainSettings, train
+from moderation.text.analysis import analyze
 from moderation.types import Ground
 
 SPAM_TRAIN = [
@@ -88,7 +88,7 @@ def test_save_and_load_give_identical_scores(tiny: tuple[Classifier, dict[Ground
     classifier, _ = tiny
     docs = [analyze(t) for t in [*OBVIOUS_SPAM, *POLITE_QUESTIONS, "", "😀", "x" * 3000]]
     blob = dumps(classifier.with_meta({"trained_at": "2026-01-01T00:00:00+00:00", "note": "тест"}))
-    for loaded in (load(blob), load(io.BytesIO(blob)), Classifier.load(blob)):
+    for loaded in (load(blob), load(io.BytesIO(blob))):
         assert loaded.scores_batch(docs) == classifier.scores_batch(docs)
         assert loaded.grounds == classifier.grounds
     assert load(blob).meta["note"] == "тест"
@@ -205,7 +205,7 @@ def shipped() -> Classifier:
     path = default_model_path()
     assert path.is_file(), f"the shipped model is missing at {path}: run `dozor train`"
     started = time.perf_counter()
-    classifier = Classifier.load(path.read_bytes())
+    classifier = load(path.read_bytes())
     assert time.perf_counter() - started < 1.0
     return classifier
 
@@ -307,7 +307,7 @@ def test_own_rows_are_fully_labelled_and_off_topic_is_not_learned() -> None:
 
 
 def test_the_shipped_classifier_leaves_personal_data_to_the_detectors() -> None:
-    from moderation.classifier_train import LEARNABLE_DEFAULT
+    from moderation.classifier.train import LEARNABLE_DEFAULT
 
     assert Ground.PERSONAL_DATA not in LEARNABLE_DEFAULT and Ground.OFF_TOPIC not in LEARNABLE_DEFAULT
 

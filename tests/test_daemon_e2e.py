@@ -18,7 +18,7 @@ import pytest
 
 from dozor.app import Daemon, build_daemon, run_daemon
 from dozor.config import Settings, StorageConfig
-from dozor.demo import DemoWorld, start_world
+from dozor.demo.world import DemoWorld, start_world
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from evaluation import generators as gen
-from moderation.pii_contacts import organisation_mailbox
+from moderation.pii.contacts import organisation_mailbox
 from moderation.types import Action, Ground
 
 ROOT = Path(__file__).resolve().parent.parent

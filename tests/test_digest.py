@@ -8,13 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.checks import CheckDeps, parse_week, run_checks
-from monitor.checks.demo import DemoWorld, demo_moderation, demo_world
+from emulators.city import DemoWorld, demo_moderation, demo_world
+from models.values import Status
+from monitor.checks.deps import CheckDeps, parse_week
+from monitor.checks.runner import run_checks
 from monitor.config import MonitorConfig
-from monitor.digest import DigestDeps, DigestSources, build_digest, render_message, send_weekly_digest
+from monitor.digest.data import DigestSources
+from monitor.digest.job import DigestDeps, build_digest, send_weekly_digest
 from monitor.digest.memory import InMemoryModerationStats, RecordingSender
+from monitor.digest.message import render_message
 from monitor.ports import DeadlineIssue
-from monitor.results import Status
 
 TZ = ZoneInfo("Asia/Barnaul")
 CONFIG = MonitorConfig(press_chat_id="-100777")

@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.checks import CheckDeps, parse_week, run_checks
-from monitor.checks.demo import demo_moderation, demo_world
+from emulators.city import demo_moderation, demo_world
+from monitor.checks.deps import CheckDeps, parse_week
+from monitor.checks.runner import run_checks
 from monitor.config import MonitorConfig
-from monitor.digest import DigestSources, build_digest
+from monitor.digest.data import DigestSources
+from monitor.digest.job import build_digest
 
 CHROMIUM_ENV = "DOZOR_REQUIRE_CHROMIUM"
 CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.lexicon import Lexicon, RuleFileError, load_rules
-from moderation.text import analyze
+from moderation.lexicon.rules import Lexicon, RuleFileError, load_rules
+from moderation.text.analysis import analyze
 
 GOOD = """
 [[rule]]

@@ -9,9 +9,9 @@ import pytest
 
 from dozor.build import build_lexicon
 from moderation.config import ModerationConfig
-from moderation.engine import Moderator
-from moderation.text import Doc
+from moderation.text.analysis import Doc
 from moderation.types import Action, Comment, Ground
+from moderation.verdict.engine import Moderator
 
 
 class FixedScorer:

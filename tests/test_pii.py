@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.pii import PersonalDataDetector
+from moderation.pii.detector import PersonalDataDetector
 from moderation.types import Evidence, Ground
 
 OFFICIALS = ("Фельдман Дмитрий Зиновьевич", "Шишкина Ирина Викторовна")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from moderation import pii_names
-from moderation.pii import PersonalDataDetector
-from moderation.pii_names import full_name, parse_official
+from moderation.pii import names as pii_names
+from moderation.pii.detector import PersonalDataDetector
+from moderation.pii.names import full_name, parse_official
 
 OFFICIALS = ("Фельдман Дмитрий Зиновьевич", "Шишкина Ирина Викторовна")
 DELETE = 0.8
@@ -40,7 +40,7 @@ def test_private_full_name_goes_to_review(detector: PersonalDataDetector, text: 
 def test_several_names_alone_still_go_to_review(detector: PersonalDataDetector) -> None:
     """Names add up to one signal: two people named in one comment is still a guess for a moderator, and both
     stay marked on the card."""
-    from moderation.policy import combine
+    from moderation.verdict.policy import combine
 
     text = "Иван Петров и Смирнова Анна из соседнего подъезда опять шумят"
     found = detector.detect(text)
@@ -249,7 +249,7 @@ def test_foreign_name_stays_below_review(detector: PersonalDataDetector, text: s
 
 
 def test_foreign_names_do_not_add_up_to_review(detector: PersonalDataDetector) -> None:
-    from moderation.policy import combine
+    from moderation.verdict.policy import combine
 
     text = "Джонни Депп и Вигго Мортенсен снялись вместе, а Эмили Блант нет"
     assert all(score < REVIEW for score in combine(detector.detect(text)).values())
@@ -299,7 +299,10 @@ def test_shipped_public_figures_list_parses() -> None:
     from importlib import resources
 
     lines = (
-        resources.files("moderation").joinpath("public_figures.txt").read_text(encoding="utf-8").splitlines()
+        resources.files("moderation.pii")
+        .joinpath("public_figures.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
     )
     entries = [line for line in lines if line.strip() and not line.startswith("#")]
     assert len(entries) >= 150

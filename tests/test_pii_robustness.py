@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderation.pii import PersonalDataDetector
-from moderation.pii_checksums import inn_valid, luhn_valid, snils_check_digits, snils_valid
+from moderation.pii.checksums import inn_valid, luhn_valid, snils_check_digits, snils_valid
+from moderation.pii.detector import PersonalDataDetector
 
 DETECTOR = PersonalDataDetector(["Фельдман Дмитрий Зиновьевич"], ["8 (38557) 4-12-34"])
 

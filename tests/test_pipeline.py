@@ -10,10 +10,9 @@ import pytest
 
 from models.store import Store
 from moderation.config import Mode
-from moderation.pipeline import Outcome, Pipeline
-from moderation.ports import Platform
-from moderation.records import Plan
-from moderation.types import Ground
+from moderation.daemon.pipeline import Outcome, Pipeline
+from moderation.daemon.records import Plan
+from moderation.types import Ground, Platform
 from tests.db_fixtures import T0, incoming, sqlite_store, sqlite_template, sqlite_url  # noqa: F401  (fixtures)
 from tests.pipeline_fakes import Clock, FakePlatform, FakeReview, classify
 
@@ -182,7 +181,7 @@ async def test_concurrent_handling_of_one_comment_decides_once(sqlite_store: Sto
 
 
 def test_plan_table() -> None:
-    from moderation.pipeline import plan_for
+    from moderation.daemon.pipeline import plan_for
     from moderation.types import Action
 
     assert plan_for(Mode.DRY, Action.DELETE, None) == Plan()

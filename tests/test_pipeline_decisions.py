@@ -12,11 +12,11 @@ import pytest
 from pydantic import ValidationError
 
 from models.store import Store
-from moderation.config import Mode
-from moderation.decisions import StoreDecisionHandler
-from moderation.pipeline import Pipeline
-from moderation.ports import DecisionHandler, DecisionRequest, ModeratorChoice, Platform
-from moderation.restrictions import EscalationPolicy
+from moderation.config import EscalationPolicy, Mode
+from moderation.daemon.decisions import StoreDecisionHandler
+from moderation.daemon.pipeline import Pipeline
+from moderation.daemon.ports import DecisionHandler, DecisionRequest, ModeratorChoice
+from moderation.types import Platform
 from tests.db_fixtures import (  # noqa: F401  (fixtures)
     T0,
     engine,
@@ -116,7 +116,7 @@ async def test_lift_button(sqlite_store: Store) -> None:
 
 async def test_restore_before_the_delete_ran_cancels_it(sqlite_store: Store) -> None:
     pipeline, handler, vk, review, clock = make(sqlite_store, Mode.ENFORCE)
-    from moderation.ports import RateLimited
+    from moderation.daemon.ports import RateLimited
 
     vk.errors = [RateLimited("wait", retry_after=60)]
     await pipeline.handle(incoming(text=OBSCENE))

@@ -8,11 +8,11 @@ import asyncio
 from datetime import timedelta
 
 from models.store import Store
-from moderation.config import Mode
-from moderation.pipeline import Pipeline
-from moderation.ports import Forbidden, NotDeletable, NotFound, Platform, RateLimited, TransientError
-from moderation.records import ActionKind, ActionStatus
-from moderation.retry import RetryPolicy
+from moderation.config import Mode, RetryPolicy
+from moderation.daemon.pipeline import Pipeline
+from moderation.daemon.ports import Forbidden, NotDeletable, NotFound, RateLimited, TransientError
+from moderation.daemon.records import ActionKind, ActionStatus
+from moderation.types import Platform
 from tests.db_fixtures import incoming, sqlite_store, sqlite_template, sqlite_url  # noqa: F401  (fixtures)
 from tests.pipeline_fakes import Clock, FakePlatform, FakeReview, classify
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dozor.build import rule_sources
-from moderation.lexicon import load_rules
-from moderation.prefilter import necessary_literals
+from moderation.lexicon.prefilter import necessary_literals
+from moderation.lexicon.rules import load_rules
 
 PATTERNS = [p for rule in load_rules(rule_sources()) if rule.kind == "regex" for p in rule.patterns]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.engine import Moderator
 from moderation.types import Action, Comment, Ground
+from moderation.verdict.engine import Moderator
 
 G = Ground
 CASES = [

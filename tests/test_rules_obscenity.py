@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.engine import Moderator
 from moderation.types import Action, Comment, Ground
+from moderation.verdict.engine import Moderator
 
 POSITIVES = [
     ("Опять яму не заделали, пиздец какой-то", "plain"),

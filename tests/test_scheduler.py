@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from emulators.city import demo_world
 from monitor import scheduler as sched
-from monitor.checks import CheckDeps
-from monitor.checks.demo import demo_world
+from monitor.checks.deps import CheckDeps
 from monitor.config import MonitorConfig
-from monitor.digest import DigestDeps, DigestSources
+from monitor.digest.data import DigestSources
+from monitor.digest.job import DigestDeps
 from monitor.digest.memory import RecordingSender
 from tests.db_fixtures import db_url, postgres_schema_url  # noqa: F401
 

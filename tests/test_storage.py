@@ -10,11 +10,11 @@ from datetime import timedelta, timezone
 from sqlalchemy import Engine
 
 from models.store import Store
-from moderation.pipeline import DecisionStore
-from moderation.ports import DecisionRequest, ModeratorChoice, Platform
-from moderation.records import ActionKind, ActionStatus, DecidedBy, DecisionPlan, Plan
-from moderation.restrictions import restriction_of_days
-from moderation.types import Action, Ground, Span
+from moderation.daemon.pipeline import DecisionStore
+from moderation.daemon.ports import DecisionRequest, ModeratorChoice
+from moderation.daemon.records import ActionKind, ActionStatus, DecidedBy, DecisionPlan, Plan
+from moderation.daemon.restrictions import restriction_of_days
+from moderation.types import Action, Ground, Platform, Span
 from tests.db_fixtures import (  # noqa: F401  (fixtures)
     T0,
     engine,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from moderation import text as text_module
-from moderation.text import analyze, normalise
+from moderation.text import analysis as text_module
+from moderation.text.analysis import analyze, normalise
 
 
 @pytest.mark.parametrize(

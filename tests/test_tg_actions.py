@@ -12,20 +12,19 @@ from aiogram import exceptions as aiogram_errors
 from aiogram.methods import DeleteMessage
 
 from bots.telegram.actions import TelegramActions, install_token_redaction, map_telegram_error
-from bots.telegram.emulator import ApiError, ScriptError
-from bots.telegram.emulator_model import StoredMessage
-from moderation.ports import (
+from emulators.telegram.model import StoredMessage
+from emulators.telegram.server import ApiError, ScriptError
+from moderation.daemon.ports import (
     Forbidden,
     IncomingComment,
     NotDeletable,
     NotFound,
-    Platform,
     PlatformError,
     RateLimited,
     Restriction,
     TransientError,
 )
-from moderation.types import Ground
+from moderation.types import Ground, Platform
 from tests.test_tg_support import TOKEN, World, tg_world
 
 

@@ -14,7 +14,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bots.telegram.emulator import ScriptError
+from emulators.telegram.server import ScriptError
 from tests.test_tg_support import World, tg_world
 
 

@@ -6,16 +6,15 @@ from datetime import timedelta
 
 from bots.telegram.actions import TelegramActions
 from bots.telegram.review import TelegramReviewQueue
-from moderation.ports import (
+from moderation.daemon.ports import (
     DecisionOutcome,
     DecisionRequest,
     IncomingComment,
     ModeratorChoice,
-    Platform,
     Restriction,
     ReviewCard,
 )
-from moderation.types import Action, Evidence, Ground, Span, Verdict
+from moderation.types import Action, Evidence, Ground, Platform, Span, Verdict
 from tests.test_tg_support import CollectingSink, World, running_worker, tg_world
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from bots.telegram.review import REFUSAL, TelegramReviewQueue
 from bots.telegram.review_render import CardAction, mark_spans, render_card
-from moderation.ports import IncomingComment, ModeratorChoice, Platform, RateLimited, ReviewCard
-from moderation.types import Action, Evidence, Ground, Span, Verdict
+from moderation.daemon.ports import IncomingComment, ModeratorChoice, RateLimited, ReviewCard
+from moderation.types import Action, Evidence, Ground, Platform, Span, Verdict
 from tests.test_tg_support import FIXED_NOW, CollectingSink, FakeDecisions, World, running_worker, tg_world
 
 COMMENT = "Глава — <вор> & взяточник, звоните 8-913-555-12-34"

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 
 from aiogram import Bot, Router
 
-from bots.telegram.emulator import TelegramEmulator
-from bots.telegram.emulator_demo import seed_city_pages
-from bots.telegram.emulator_model import EmuChat, EmuUser
 from bots.telegram.worker import ChannelPost, CommentHandler, TelegramWorker
-from moderation.ports import DecisionOutcome, DecisionRequest, IncomingComment
+from emulators.telegram.demo import seed_city_pages
+from emulators.telegram.model import EmuChat, EmuUser
+from emulators.telegram.server import TelegramEmulator
+from moderation.daemon.ports import DecisionOutcome, DecisionRequest, IncomingComment
 
 TOKEN = "5000001:AAHdozor-test_token-Rubtsovsk"
 

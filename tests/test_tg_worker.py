@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bots.telegram.emulator import ApiError
 from bots.telegram.worker import PostKind, TelegramWorker
-from moderation.ports import NotFound, Platform, TransientError
+from emulators.telegram.server import ApiError
+from moderation.daemon.ports import NotFound, TransientError
+from moderation.types import Platform
 from tests.test_tg_support import CollectingSink, World, running_worker, tg_world
 
 

@@ -9,20 +9,19 @@ import requests
 from vk_api.exceptions import ApiError, ApiHttpError, AuthError, Captcha
 
 from bots.vk.actions import VkActions, ban_end_date, ban_reason
-from bots.vk.emulator import VkEmulator
 from bots.vk.transport import map_error, redact
-from moderation.ports import (
+from emulators.vk.server import VkEmulator
+from moderation.daemon.ports import (
     Forbidden,
     IncomingComment,
     NotFound,
-    Platform,
     PlatformActions,
     PlatformError,
     RateLimited,
     Restriction,
     TransientError,
 )
-from moderation.types import Ground
+from moderation.types import Ground, Platform
 from tests.test_vk_helpers import (
     ADMIN,
     ADMIN_TOKEN,

@@ -9,12 +9,12 @@ from vk_api.bot_longpoll import VkBotEventType
 from vk_api.exceptions import ApiError, ApiHttpError
 
 from bots.vk.actions import VkActions
-from bots.vk.emulator import VkEmulator
-from bots.vk.emulator_demo import COMMENTS as DEMO_COMMENTS
-from bots.vk.emulator_demo import seed_demo
 from bots.vk.transport import EmulatorAdapter, call, emulator_session, make_vk
 from bots.vk.worker import MemoryCursorStore, VkWorker
-from moderation.ports import Forbidden, IncomingComment, RateLimited
+from emulators.vk.demo import COMMENTS as DEMO_COMMENTS
+from emulators.vk.demo import seed_demo
+from emulators.vk.server import VkEmulator
+from moderation.daemon.ports import Forbidden, IncomingComment, RateLimited
 from tests.test_vk_helpers import (
     ADMIN,
     ADMIN_TOKEN,

@@ -10,8 +10,8 @@ import requests
 import vk_api
 from vk_api.bot_longpoll import VkBotLongPoll
 
-from bots.vk.emulator import VkEmulator
 from bots.vk.transport import make_vk
+from emulators.vk.server import VkEmulator
 
 GROUP = 170_001
 ADMIN, EDITOR, STRANGER, CITIZEN, TROLL = 501, 502, 900, 7001, 7002

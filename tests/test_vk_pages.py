@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bots.vk.emulator import VkEmulator
 from bots.vk.pages import (
     PostKind,
     VkManager,
@@ -17,7 +16,8 @@ from bots.vk.pages import (
     get_posts,
     post_kind,
 )
-from moderation.ports import Forbidden
+from emulators.vk.server import VkEmulator
+from moderation.daemon.ports import Forbidden
 from tests.test_vk_helpers import (
     ADMIN,
     ADMIN_TOKEN,

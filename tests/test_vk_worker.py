@@ -9,9 +9,10 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from bots.vk.emulator import VkEmulator
 from bots.vk.worker import MemoryCursorStore, VkWorker
-from moderation.ports import Forbidden, IncomingComment, Platform
+from emulators.vk.server import VkEmulator
+from moderation.daemon.ports import Forbidden, IncomingComment
+from moderation.types import Platform
 from tests.test_vk_helpers import (
     ADMIN,
     ADMIN_TOKEN,

@@ -28,17 +28,17 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatPermissions
 
-from moderation.ports import (
+from moderation.daemon.ports import (
     Forbidden,
     IncomingComment,
     NotDeletable,
     NotFound,
-    Platform,
     PlatformError,
     RateLimited,
     Restriction,
     TransientError,
 )
+from moderation.types import Platform
 
 _TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 _AIOGRAM_LOGGERS = (

@@ -19,7 +19,7 @@ from aiogram.types import CallbackQuery, LinkPreviewOptions, Message
 
 from bots.telegram.actions import install_token_redaction, telegram_errors
 from bots.telegram.review_render import CardAction, build_keyboard, choice_label, render_card, render_decision
-from moderation.ports import DecisionHandler, DecisionOutcome, DecisionRequest, ReviewCard
+from moderation.daemon.ports import DecisionHandler, DecisionOutcome, DecisionRequest, ReviewCard
 
 logger = logging.getLogger(__name__)
 install_token_redaction(logger)

@@ -13,8 +13,8 @@ from html import escape
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from moderation.ports import ModeratorChoice, Platform, ReviewCard
-from moderation.types import Ground, Span
+from moderation.daemon.ports import ModeratorChoice, ReviewCard
+from moderation.types import Ground, Platform, Span
 
 GROUND_LABELS: dict[Ground, str] = {
     Ground.LAW_VIOLATION: "Нарушение закона",

@@ -22,7 +22,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ChatMemberAdministrator, ChatMemberOwner, Message, MessageOriginChannel
 
 from bots.telegram.actions import install_token_redaction, telegram_errors
-from moderation.ports import IncomingComment, Platform
+from moderation.daemon.ports import IncomingComment
+from moderation.types import Platform
 
 logger = logging.getLogger(__name__)
 install_token_redaction(logger)

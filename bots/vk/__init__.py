@@ -1,24 +1,3 @@
-"""VK adapter: reads comments (Bots Long Poll + wall.getComments catch-up), acts as a page manager and
-reads page facts.
-
-The loopback emulator used by tests and the demo lives in `bots.vk.emulator` and is not imported here.
+"""VK adapter: comments by Bots Long Poll and wall.getComments catch-up, actions as manager, page facts.
+May import moderation/ and monitor/ ports; the loopback emulator lives in emulators/vk/.
 """
-
-from bots.vk.actions import VkActions
-from bots.vk.pages import PostKind, VkManager, VkPageInfo, VkPost
-from bots.vk.transport import API_VERSION, make_vk, map_error
-from bots.vk.worker import CursorStore, MemoryCursorStore, VkWorker
-
-__all__ = [
-    "API_VERSION",
-    "CursorStore",
-    "MemoryCursorStore",
-    "PostKind",
-    "VkActions",
-    "VkManager",
-    "VkPageInfo",
-    "VkPost",
-    "VkWorker",
-    "make_vk",
-    "map_error",
-]

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import vk_api
 
 from bots.vk.transport import acall
-from moderation.ports import IncomingComment, Platform, PlatformError, Restriction
-from moderation.types import Ground
+from moderation.daemon.ports import IncomingComment, PlatformError, Restriction
+from moderation.types import Ground, Platform
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ import vk_api
 from requests.adapters import HTTPAdapter
 from vk_api.exceptions import ApiError, ApiHttpError, Captcha, VkApiError
 
-from moderation.ports import Forbidden, NotFound, PlatformError, RateLimited, TransientError
+from moderation.daemon.ports import Forbidden, NotFound, PlatformError, RateLimited, TransientError
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ import vk_api
 from vk_api.bot_longpoll import VkBotLongPoll
 
 from bots.vk.transport import acall, call, map_error
-from moderation.ports import Forbidden, IncomingComment, Platform, PlatformError, RateLimited
+from moderation.daemon.ports import Forbidden, IncomingComment, PlatformError, RateLimited
+from moderation.types import Platform
 
 log = logging.getLogger(__name__)
 

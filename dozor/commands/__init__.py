@@ -1,4 +1,6 @@
-"""Subcommands. Each module exposes `register(app)`; heavy imports happen inside the commands."""
+"""The subcommands of `dozor`: each module exposes `register(app)`; heavy imports happen inside commands.
+May import every room below dozor/; the demonstration only through dozor.demo.
+"""
 
 from __future__ import annotations
 

@@ -3,12 +3,22 @@ from under which licences, how well it does on the holdout."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dozor.commands.train import GroundFigures
-    from moderation.classifier import Classifier
+    from moderation.classifier.model import Classifier
     from moderation.types import Ground
+
+
+@dataclass(frozen=True)
+class GroundFigures:
+    """Holdout figures of one ground: at 0.5 and at the policy's review and delete thresholds."""
+
+    positives: int
+    negatives: int
+    at: dict[str, tuple[float, float, float, float]]  # name -> (threshold, precision, recall, f1)
+    average_precision: float
 
 
 def render_card(

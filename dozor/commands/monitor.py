@@ -23,11 +23,11 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from dozor.config import Settings
-    from monitor.checks import CheckDeps
+    from models.values import CheckResult
+    from monitor.checks.deps import CheckDeps
     from monitor.config import MonitorConfig
-    from monitor.digest import DigestSources
+    from monitor.digest.data import DigestSources
     from monitor.ports import PageRef
-    from monitor.results import CheckResult
 
 VK_API_URL_ENV = "DOZOR_VK_API_URL"
 
@@ -71,18 +71,6 @@ def _config() -> MonitorConfig:
     return _settings().monitor
 
 
-def _demo(config: MonitorConfig, monday: datetime) -> _Wiring:
-    from monitor.checks import CheckDeps
-    from monitor.checks.demo import demo_moderation, demo_world
-    from monitor.digest import DigestSources
-
-    world = demo_world(monday)
-    demo_moderation(world, monday)
-    deps = CheckDeps(config, world.source, world.registry, world.store, world.fetcher, world.addresses)
-    sources = DigestSources(config, world.registry, world.source, world.store, world.stats)
-    return _Wiring(config, deps, sources)
-
-
 def _database(config: MonitorConfig) -> _Wiring:
     from dozor.monitoring import monitor_deps
     from models.db import database_url, make_engine
@@ -124,7 +112,12 @@ def _platform_clients(closers: list[Callable[[], Awaitable[None]]]) -> tuple[Any
 
 def _wiring(config: MonitorConfig, demo_monday: datetime | None) -> _Wiring:
     """The demo city (filled for the week starting `demo_monday`) or the real database and platforms."""
-    return _demo(config, demo_monday) if demo_monday is not None else _database(config)
+    if demo_monday is not None:
+        from dozor.demo.checks import demo_city
+
+        deps, sources = demo_city(config, demo_monday)
+        return _Wiring(config, deps, sources)
+    return _database(config)
 
 
 def _select(pages: Sequence[PageRef], wanted: str | None) -> list[PageRef]:
@@ -141,8 +134,8 @@ def _select(pages: Sequence[PageRef], wanted: str | None) -> list[PageRef]:
 
 
 def results_table(results: Sequence[CheckResult], titles: dict[str, str]) -> Table:
+    from models.values import CheckName
     from monitor.digest.labels import CHECK_TITLE
-    from monitor.results import CheckName
 
     table = Table(title="Проверка официальных страниц", show_lines=False)
     for column in ("Страница", "Проверка", "Итог", "Подробности"):
@@ -161,7 +154,8 @@ def check(page: PageArg = None, demo: DemoOpt = False, save: bool = True) -> Non
 
 
 async def _check(page: str | None, demo: bool, save: bool) -> None:
-    from monitor.checks import run_checks, week_of
+    from monitor.checks.deps import week_of
+    from monitor.checks.runner import run_checks
 
     now = datetime.now(UTC)
     config = _config()
@@ -196,9 +190,10 @@ def digest(
 
 
 async def _digest(week_label: str | None, out_path: Path | None, demo: bool, check_now: bool) -> None:
-    from monitor.checks import parse_week, run_checks, week_of
-    from monitor.digest import build_digest
-    from monitor.results import Status
+    from models.values import Status
+    from monitor.checks.deps import parse_week, week_of
+    from monitor.checks.runner import run_checks
+    from monitor.digest.job import build_digest
 
     now = datetime.now(UTC)
     config = _config()

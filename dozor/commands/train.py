@@ -9,35 +9,26 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dozor.commands.model_card import GroundFigures
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from evaluation.datasets import Corpus, Example
-    from moderation.classifier import Classifier, DocLike
+    from moderation.classifier.model import Classifier, DocLike
     from moderation.types import Ground
 
-TRAINED_DIR = Path(__file__).resolve().parents[2] / "moderation" / "trained"
+TRAINED_DIR = Path(__file__).resolve().parents[2] / "moderation" / "classifier" / "trained"
 MODEL_FILE = "model.npz"
 GATE_MIN_POSITIVES = 5  # holdout positives needed to judge a ground's model at all
 GATE_PRECISION = 0.5  # holdout precision at the review threshold a shipped ground must reach
 CARD_FILE = "MODEL_CARD.md"
-
-
-@dataclass(frozen=True)
-class GroundFigures:
-    """Holdout figures of one ground: at 0.5 and at the policy's review and delete thresholds."""
-
-    positives: int
-    negatives: int
-    at: dict[str, tuple[float, float, float, float]]  # name -> (threshold, precision, recall, f1)
-    average_precision: float
 
 
 def register(app: typer.Typer) -> None:
@@ -65,7 +56,7 @@ def train_command(
 
     from dozor.commands.model_card import render_card
     from evaluation.datasets import evaluation_keys, holdout_split, training_split
-    from moderation.classifier_train import TrainSettings
+    from moderation.classifier.train import TrainSettings
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     corpus = _load(console, datasets, extra or [], without or [])
@@ -114,7 +105,7 @@ def _load(console: Console, datasets: Path | None, extra: list[Path], without: l
 def _analyse(console: Console, label: str, texts: list[str]) -> list[DocLike]:
     from rich.progress import track
 
-    from moderation.text import analyze
+    from moderation.text.analysis import analyze
 
     return [analyze(t) for t in track(texts, description=label, console=console)]
 
@@ -125,7 +116,7 @@ def _fit(
     from rich.progress import Progress
 
     from evaluation.datasets import LEARNABLE
-    from moderation.classifier_train import LEARNABLE_DEFAULT, train
+    from moderation.classifier.train import LEARNABLE_DEFAULT, train
 
     grounds = [g for g in LEARNABLE_DEFAULT if g in LEARNABLE]
     with Progress(console=console) as progress:
@@ -213,7 +204,7 @@ def _save_and_measure(
     classifier: Classifier, docs: list[DocLike], out: Path
 ) -> tuple[bytes, dict[str, float]]:
     """Write the model atomically, then time loading it back and scoring with the loaded copy."""
-    from moderation.classifier_io import dumps, load
+    from moderation.classifier.arrays import dumps, load
 
     blob = dumps(classifier)
     out.mkdir(parents=True, exist_ok=True)

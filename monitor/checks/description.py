@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from models.values import CheckName, CheckResult, Problem, Status
 from monitor.checks import normalise as norm
 from monitor.checks.deps import CheckDeps
 from monitor.ports import Organisation, PageInfo, PageRef
-from monitor.results import CheckName, CheckResult, Problem, Status
 
 FIELD_LABELS: dict[str, str] = {
     "official_name": "официальное наименование",

@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from moderation.ports import Platform
+from moderation.types import Platform
 from monitor.ports import PageRef
 
 HOSTS: dict[Platform, frozenset[str]] = {

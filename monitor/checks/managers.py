@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from models.values import CheckName, CheckResult, Problem, Status
 from monitor.checks.deps import CheckDeps
 from monitor.ports import PageRef
-from monitor.results import CheckName, CheckResult, Problem, Status
 
 #: VK's advertiser role can run ads but cannot publish or edit the page, so it grants no "ведение".
 NON_EDITING_ROLES: frozenset[str] = frozenset({"advertiser"})

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor.ports import Manager, PageInfo, PageRef, Post, SiteUnavailable
-from monitor.results import CheckResult
+from models.values import CheckResult, Post
+from monitor.ports import Manager, PageInfo, PageRef, SiteUnavailable
 
 
 @dataclass

@@ -8,9 +8,10 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
+from models.values import CheckName, CheckResult, Post, PostKind, Problem, Status
 from monitor.checks.deps import CheckDeps, Week, week_of
-from monitor.ports import PageRef, Post, PostKind
-from monitor.results import CheckName, CheckResult, Problem, Status, posts_word
+from monitor.ports import PageRef
+from monitor.wording import posts_word
 
 HASHTAG = re.compile(r"(?<![\w#])#[\w\d_]+", re.UNICODE)
 HASHTAGS = "hashtags"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from moderation.ports import Platform
-from monitor.ports import Manager, PageInfo, PageRef, PageSource, Post
+from models.values import Post
+from moderation.types import Platform
+from monitor.ports import Manager, PageInfo, PageRef, PageSource
 
 
 class SourceNotConfigured(Exception):

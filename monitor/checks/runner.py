@@ -8,14 +8,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from models.values import CheckName, CheckResult, Post, Problem, Status
 from monitor.checks.address import check_address
 from monitor.checks.deps import CheckDeps
 from monitor.checks.description import check_description
 from monitor.checks.managers import check_managers
 from monitor.checks.posting import check_posting_rate
 from monitor.checks.site import check_site_link
-from monitor.ports import Manager, PageInfo, PageRef, PageSource, Post, SiteFetcher
-from monitor.results import CheckName, CheckResult, Problem, Status
+from monitor.ports import Manager, PageInfo, PageRef, PageSource, SiteFetcher
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from models.values import CheckName, CheckResult, Problem, Status
 from monitor.checks.deps import CheckDeps
 from monitor.checks.links import find_page_link
 from monitor.ports import PageRef, SiteUnavailable
-from monitor.results import CheckName, CheckResult, Problem, Status
 
 
 async def check_site_link(deps: CheckDeps, page: PageRef, now: datetime) -> CheckResult:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
+from models.values import CheckName, CheckResult, Status
 from monitor.checks.description import FIELD_LABELS
 from monitor.digest.data import PageLine
 from monitor.digest.labels import STATUS_WORD, delta, plural
-from monitor.results import CheckName, CheckResult, Status
 
 
 def dot(status: Status | None, words: str, title: str = "") -> str:

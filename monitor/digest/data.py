@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from models.values import CLAUSES, SEVERITY, CheckName, CheckResult, ModerationFigures, Status, worst
 from monitor.checks.deps import Week
 from monitor.checks.posting import evaluate_week
 from monitor.config import MonitorConfig
@@ -19,13 +20,11 @@ from monitor.ports import (
     CheckResultStore,
     DeadlineIssue,
     DeadlineSource,
-    ModerationFigures,
     ModerationStats,
     PageRef,
     PageSource,
     RegistryView,
 )
-from monitor.results import CLAUSES, SEVERITY, CheckName, CheckResult, Status, worst
 
 STORED_CHECKS: tuple[CheckName, ...] = (
     CheckName.DESCRIPTION,

@@ -10,13 +10,13 @@ from collections import defaultdict
 from datetime import timedelta
 from html import escape
 
+from models.values import CheckName, Status
 from monitor.digest import charts
 from monitor.digest.cells import badge, check_cell, deadlines_cell, dot, posts_cell
 from monitor.digest.data import Fix, PageLine, WeekDigest
 from monitor.digest.labels import PLATFORM_LABEL, STATUS_WORD, moment, period, plural
 from monitor.digest.moderation_html import moderation_section
 from monitor.digest.style import CSS
-from monitor.results import CheckName, Status
 
 
 def render_html(digest: WeekDigest) -> str:

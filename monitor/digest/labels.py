@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from monitor.results import CheckName, Status, plural
+from models.values import CheckName, Status
+from monitor.wording import plural
 
 __all__ = ["plural"]
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor.ports import ModerationFigures
+from models.values import ModerationFigures
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
+from models.values import Status
 from monitor.digest.data import WeekDigest
 from monitor.digest.html import week_period
 from monitor.digest.labels import STATUS_ICON, age, delta
-from monitor.results import Status
 
 TELEGRAM_LIMIT = 4096
 MAX_FIXES = 12

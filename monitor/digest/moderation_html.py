@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
+from models.values import ModerationFigures
 from monitor.digest import charts
 from monitor.digest.data import WeekDigest
 from monitor.digest.labels import DECISION_LABEL, age, delta, ground_label
-from monitor.ports import ModerationFigures
 
 OLD_CARD_HOURS = 24
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from models.registry import DetectedBy, Network, PageStatus, RegistryOrganisation, RegistryPage
-from moderation.ports import Platform
+from moderation.types import Platform
 from monitor.ports import DeadlineIssue, Organisation, PageRef
 from monitor.registry.service import change_address, find_page, list_overdue, list_pages, record_site_link
 

@@ -34,7 +34,7 @@ from monitor.registry.sheets import FACTS, HISTORY, STAFF, Sheet
 from monitor.registry.table import SheetRows
 
 if TYPE_CHECKING:
-    from monitor.registry.importer import ParsedRow
+    from monitor.registry.parsed import ParsedRow
 
 PageKey = tuple[str, str]
 """A page as the extra tables name it: (network code, current address)."""

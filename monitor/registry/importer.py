@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
@@ -20,6 +20,7 @@ from monitor.registry.cells import HEADER_BY_KEY, Cells, ImportRejected, RowErro
 from monitor.registry.errors import RegistryError
 from monitor.registry.import_extras import Extras, PageKey, apply_extras, check_agreement, validate_extras
 from monitor.registry.labels import parse_date, parse_network, parse_org_kind, parse_status
+from monitor.registry.parsed import ParsedRow
 from monitor.registry.service import (
     OrgData,
     active_page,
@@ -37,27 +38,6 @@ __all__ = ["ImportRejected", "ImportResult", "ParsedRow", "RowError", "import_ro
 
 _HISTORY_ITEM = re.compile(r"^(?P<address>.+?)\s*\(до\s+(?P<date>[\d.\-]+)\)$")
 _ORG_FIELDS = ("kind", "short_name", "postal_address", "email", "phone", "website")
-
-
-@dataclass
-class ParsedRow:
-    """A row that passed its own checks, with typed values."""
-
-    line: int
-    org: OrgData
-    network: str
-    address: str
-    created_on: dt.date
-    status: str = PageStatus.ACTIVE.value
-    platform_id: str | None = None
-    screen_name: str | None = None
-    closed_on: dt.date | None = None
-    reported_on: dt.date | None = None
-    entered_on: dt.date | None = None
-    twofa_attested_on: dt.date | None = None
-    site_link_found_on: dt.date | None = None
-    history: list[tuple[str, dt.date]] = field(default_factory=list)
-    staff: list[tuple[str, str, dt.date]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,3 @@
+"""Speed benchmarks of the moderation core and the daemon (`make bench`); figures go to BENCHMARKS.md.
+Imports anything: it sits on top, beside the tests.
+"""

@@ -1,0 +1,361 @@
+"""Bot API methods as the emulator answers them, with the errors Telegram gives for the same mistakes.
+
+Each method takes the state, the calling bot and the request's form fields (all strings, JSON for objects, as
+aiogram sends them) and returns the `result` value or raises ApiError.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from emulators.telegram.model import (
+    DEFAULT_MEMBER_PERMISSIONS,
+    AdminRights,
+    ApiError,
+    CallbackAnswer,
+    EmuChat,
+    RestrictionRecord,
+    StoredMessage,
+    UploadedDocument,
+    parse_html,
+)
+from emulators.telegram.state import BotAccount, EmulatorState
+
+Params = dict[str, str]
+Files = dict[str, tuple[str, bytes]]
+Method = Callable[[EmulatorState, BotAccount, Params, Files], Awaitable[Any]]
+
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+DELETE_WINDOW = 48 * 3600
+_NO_RIGHTS_RESTRICT = "Bad Request: not enough rights to restrict/unrestrict chat member"
+
+
+def _int(params: Params, key: str) -> int:
+    try:
+        return int(params[key])
+    except KeyError:
+        raise ApiError(400, f"Bad Request: {key} is empty") from None
+    except ValueError:
+        raise ApiError(400, f"Bad Request: invalid {key} specified") from None
+
+
+def _json(params: Params, key: str) -> Any:
+    raw = params.get(key)
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise ApiError(400, f"Bad Request: can't parse {key} JSON object") from None
+
+
+def _member_chat(state: EmulatorState, bot: BotAccount, params: Params) -> EmuChat:
+    chat = state.chat(params.get("chat_id", ""))
+    if not state.is_in_chat(bot.user.id, chat):
+        kind = (
+            "channel" if chat.type == "channel" else "supergroup" if chat.type == "supergroup" else chat.type
+        )
+        raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
+    return chat
+
+
+def _rights(chat: EmuChat, bot: BotAccount) -> AdminRights | None:
+    return chat.admins.get(bot.user.id)
+
+
+def _format(params: Params) -> tuple[str, list[dict[str, Any]], str | None]:
+    """Text, entities and the raw HTML of a message, validated as Telegram validates them."""
+    raw = params.get("text", params.get("caption", ""))
+    if params.get("parse_mode", "").lower() == "html":
+        text, entities = parse_html(raw)
+        html: str | None = raw
+    else:
+        text, entities, html = raw, [], None
+    if len(text) > MAX_TEXT:
+        raise ApiError(400, "Bad Request: message is too long")
+    return text, entities, html
+
+
+def _keyboard(params: Params) -> dict[str, Any] | None:
+    markup = _json(params, "reply_markup")
+    if markup is None:
+        return None
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    if not isinstance(rows, list):
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    for row in rows:
+        for button in row:
+            data = button.get("callback_data")
+            if not button.get("text"):
+                raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+            if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+    return {"inline_keyboard": rows}
+
+
+def _sender_fields(bot: BotAccount, text: str, entities: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {"from": bot.user.to_api(), key: text}
+    if entities:
+        fields["entities" if key == "text" else "caption_entities"] = entities
+    return fields
+
+
+async def get_me(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    return {**bot.user.to_api(), "can_join_groups": True, "can_read_all_group_messages": True}
+
+
+async def get_updates(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    allowed = _json(params, "allowed_updates")
+    if isinstance(allowed, list):
+        bot.allowed_updates = frozenset(str(kind) for kind in allowed) if allowed else None
+    offset = int(params.get("offset", "0") or 0)
+    limit = int(params.get("limit", "100") or 100)
+    timeout = float(params.get("timeout", "0") or 0)
+    return await state.next_updates(bot, offset, limit, timeout)
+
+
+async def send_message(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    chat = _member_chat(state, bot, params)
+    text, entities, html = _format(params)
+    if not text.strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    keyboard = _keyboard(params)
+    state.limiter.check(chat.id)
+    fields = _sender_fields(bot, text, entities, "text")
+    if keyboard:
+        fields["reply_markup"] = keyboard
+    if "message_thread_id" in params:
+        fields["message_thread_id"] = _int(params, "message_thread_id")
+    return state.new_message(chat, fields, html=html, sent_by_token=bot.token).payload
+
+
+async def send_document(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    chat = _member_chat(state, bot, params)
+    reference = params.get("document", "")
+    if not reference.startswith("attach://") or reference[9:] not in files:
+        raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+    filename, data = files[reference[9:]]
+    caption, entities, html = _format({k: v for k, v in params.items() if k != "text"})
+    state.limiter.check(chat.id)
+    fields = _sender_fields(bot, caption, entities, "caption") if caption else {"from": bot.user.to_api()}
+    file_id = f"doc-{len(state.documents) + 1}"
+    fields["document"] = {
+        "file_id": file_id,
+        "file_unique_id": file_id,
+        "file_name": filename,
+        "file_size": len(data),
+    }
+    stored = state.new_message(chat, fields, html=html, sent_by_token=bot.token)
+    state.documents.append(UploadedDocument(chat.id, stored.message_id, filename, data, caption or None))
+    return stored.payload
+
+
+def _editable(state: EmulatorState, bot: BotAccount, params: Params) -> StoredMessage:
+    chat = _member_chat(state, bot, params)
+    stored = state.live_message(chat.id, _int(params, "message_id"))
+    if stored is None:
+        raise ApiError(400, "Bad Request: message to edit not found")
+    if stored.sent_by_token != bot.token:
+        raise ApiError(400, "Bad Request: message can't be edited")
+    return stored
+
+
+async def edit_message_text(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    stored = _editable(state, bot, params)
+    text, entities, html = _format(params)
+    keyboard = _keyboard(params)
+    if (
+        text == stored.payload.get("text")
+        and entities == stored.payload.get("entities", [])
+        and (keyboard == stored.reply_markup)
+    ):
+        raise ApiError(400, "Bad Request: message is not modified")
+    stored.payload["text"] = text
+    stored.payload.pop("entities", None)
+    if entities:
+        stored.payload["entities"] = entities
+    _replace_keyboard(stored, keyboard)
+    stored.html = html
+    return _mark_edited(state, stored)
+
+
+async def edit_message_reply_markup(
+    state: EmulatorState, bot: BotAccount, params: Params, files: Files
+) -> Any:
+    stored = _editable(state, bot, params)
+    keyboard = _keyboard(params)
+    if keyboard == stored.reply_markup:
+        raise ApiError(400, "Bad Request: message is not modified")
+    _replace_keyboard(stored, keyboard)
+    return _mark_edited(state, stored)
+
+
+def _replace_keyboard(stored: StoredMessage, keyboard: dict[str, Any] | None) -> None:
+    stored.payload.pop("reply_markup", None)
+    if keyboard and keyboard["inline_keyboard"]:
+        stored.payload["reply_markup"] = keyboard
+
+
+def _mark_edited(state: EmulatorState, stored: StoredMessage) -> dict[str, Any]:
+    stored.edits += 1
+    stored.payload["edit_date"] = int(state.clock.time())
+    return stored.payload
+
+
+async def answer_callback_query(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    callback_id = params.get("callback_query_id", "")
+    if callback_id in state.callback_answers or callback_id not in state.issued_callbacks:
+        raise ApiError(
+            400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+        )
+    show_alert = params.get("show_alert", "").lower() in ("true", "1")
+    state.callback_answers[callback_id] = CallbackAnswer(params.get("text"), show_alert)
+    return True
+
+
+async def delete_message(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    chat = _member_chat(state, bot, params)
+    stored = state.live_message(chat.id, _int(params, "message_id"))
+    if stored is None:
+        raise ApiError(400, "Bad Request: message to delete not found")
+    rights = _rights(chat, bot)
+    own = stored.sent_by_token == bot.token
+    if not own and (rights is None or not rights.can_delete_messages):
+        raise ApiError(400, "Bad Request: message can't be deleted")
+    if state.clock.time() - stored.date >= DELETE_WINDOW:
+        raise ApiError(400, "Bad Request: message can't be deleted")
+    stored.deleted = True
+    return True
+
+
+def _restrictable(state: EmulatorState, bot: BotAccount, params: Params) -> tuple[EmuChat, int]:
+    chat = _member_chat(state, bot, params)
+    rights = _rights(chat, bot)
+    if chat.type != "supergroup":
+        raise ApiError(400, "Bad Request: method is available only for supergroups")
+    if rights is None or not rights.can_restrict_members:
+        raise ApiError(400, _NO_RIGHTS_RESTRICT)
+    user_id = _int(params, "user_id")
+    if user_id in chat.admins:
+        owner = chat.admins[user_id].is_owner
+        raise ApiError(
+            400,
+            "Bad Request: can't remove chat owner"
+            if owner
+            else "Bad Request: user is an administrator of the chat",
+        )
+    return chat, user_id
+
+
+def _until(state: EmulatorState, params: Params) -> int:
+    """Telegram treats an until_date under 30 s or over 366 days away as forever (0)."""
+    until = int(params.get("until_date", "0") or 0)
+    ahead = until - state.clock.time()
+    return 0 if until == 0 or ahead < 30 or ahead > 366 * 86400 else until
+
+
+async def restrict_chat_member(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    chat, user_id = _restrictable(state, bot, params)
+    permissions = _json(params, "permissions")
+    if not isinstance(permissions, dict):
+        raise ApiError(400, "Bad Request: can't parse permissions JSON object")
+    granted = {key: bool(permissions.get(key, False)) for key in DEFAULT_MEMBER_PERMISSIONS}
+    if granted == DEFAULT_MEMBER_PERMISSIONS:
+        state.restrictions.pop((chat.id, user_id), None)
+    else:
+        state.restrictions[(chat.id, user_id)] = RestrictionRecord(granted, _until(state, params))
+    return True
+
+
+async def ban_chat_member(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    chat, user_id = _restrictable(state, bot, params)
+    state.bans[(chat.id, user_id)] = _until(state, params)
+    chat.members.discard(user_id)
+    return True
+
+
+async def unban_chat_member(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    chat, user_id = _restrictable(state, bot, params)
+    state.bans.pop((chat.id, user_id), None)
+    return True
+
+
+def _sender_chat_target(state: EmulatorState, bot: BotAccount, params: Params) -> tuple[EmuChat, int]:
+    chat = _member_chat(state, bot, params)
+    rights = _rights(chat, bot)
+    if rights is None or not rights.can_restrict_members:
+        raise ApiError(400, "Bad Request: not enough rights to ban/unban sender chat")
+    return chat, _int(params, "sender_chat_id")
+
+
+async def ban_chat_sender_chat(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    chat, sender_chat_id = _sender_chat_target(state, bot, params)
+    state.sender_chat_bans.add((chat.id, sender_chat_id))
+    return True
+
+
+async def unban_chat_sender_chat(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    chat, sender_chat_id = _sender_chat_target(state, bot, params)
+    state.sender_chat_bans.discard((chat.id, sender_chat_id))
+    return True
+
+
+async def get_chat(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    return state.chat(params.get("chat_id", "")).full_info()
+
+
+async def get_chat_administrators(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    chat = _member_chat(state, bot, params)
+    return [_admin_member(state, user_id, rights) for user_id, rights in chat.admins.items()]
+
+
+def _admin_member(state: EmulatorState, user_id: int, rights: AdminRights) -> dict[str, Any]:
+    user = state.users[user_id].to_api()
+    if rights.is_owner:
+        return {"status": "creator", "user": user, "is_anonymous": False}
+    flags = dict.fromkeys(
+        [
+            "can_manage_chat",
+            "can_manage_video_chats",
+            "can_promote_members",
+            "can_change_info",
+            "can_invite_users",
+            "can_post_stories",
+            "can_edit_stories",
+            "can_delete_stories",
+            "can_send_welcome_messages",
+        ],
+        True,
+    )
+    flags["can_promote_members"] = False
+    return {
+        "status": "administrator",
+        "user": user,
+        "can_be_edited": False,
+        "is_anonymous": False,
+        **flags,
+        "can_delete_messages": rights.can_delete_messages,
+        "can_restrict_members": rights.can_restrict_members,
+    }
+
+
+METHODS: dict[str, Method] = {
+    "getme": get_me,
+    "getupdates": get_updates,
+    "sendmessage": send_message,
+    "senddocument": send_document,
+    "editmessagetext": edit_message_text,
+    "editmessagereplymarkup": edit_message_reply_markup,
+    "answercallbackquery": answer_callback_query,
+    "deletemessage": delete_message,
+    "restrictchatmember": restrict_chat_member,
+    "banchatmember": ban_chat_member,
+    "unbanchatmember": unban_chat_member,
+    "banchatsenderchat": ban_chat_sender_chat,
+    "unbanchatsenderchat": unban_chat_sender_chat,
+    "getchat": get_chat,
+    "getchatadministrators": get_chat_administrators,
+}

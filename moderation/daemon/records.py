@@ -1,0 +1,140 @@
+"""What the moderation core records and reads back: the shapes exchanged with storage.
+
+Plain frozen dataclasses and enums with no I/O, so the core can describe intents (actions to take, cards to
+show) and the store can persist them without either side importing the other's machinery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from moderation.daemon.ports import IncomingComment, ModeratorChoice, Restriction, ReviewCard
+from moderation.types import Verdict
+
+
+class ActionKind(StrEnum):
+    """What the action runner does on a platform (or in the moderators' queue, for CARD)."""
+
+    DELETE = "delete"
+    RESTORE = "restore"
+    RESTRICT = "restrict"
+    LIFT = "lift"
+    CARD = "card"
+
+
+class ActionStatus(StrEnum):
+    """pending -> running -> done | failed | parked; cancelled when a moderator overrides it before it ran."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    PARKED = "parked"
+    CANCELLED = "cancelled"
+
+
+class DecidedBy(StrEnum):
+    """Who produced a verdict: the rule lists, the statistical model, or a moderator."""
+
+    RULES = "rules"
+    MODEL = "model"
+    MODERATOR = "moderator"
+
+
+class CardStatus(StrEnum):
+    """open: waiting for a moderator; decided: someone pressed; superseded: the comment was edited since."""
+
+    OPEN = "open"
+    DECIDED = "decided"
+    SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything one verdict leads to, persisted in one transaction before anything is done.
+
+    `delete` and `card` become queued actions; `restriction` becomes a restriction row plus a queued action;
+    `violation` marks the comment as counting towards the author's escalation.
+    """
+
+    delete: bool = False
+    restriction: Restriction | None = None
+    card: bool = False
+    auto_deleted: bool = False
+    violation: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedAction:
+    """A claimed action with everything needed to perform it; the runner needs no further reads."""
+
+    id: int
+    kind: ActionKind
+    attempts: int
+    idempotency_key: str
+    comment: IncomingComment | None = None
+    restriction: Restriction | None = None
+    restriction_id: int | None = None
+    card: ReviewCard | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CardInfo:
+    """A review card as the decision handler needs it: what it is about and what was already done."""
+
+    card_id: int
+    comment: IncomingComment
+    verdict: Verdict
+    auto_deleted: bool
+    status: CardStatus
+    active_restriction_ids: tuple[int, ...] = ()  # the author's restrictions on the page in force now
+    own_restriction_ids: tuple[int, ...] = ()  # those of them set because of this comment
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPlan:
+    """A moderator's choice turned into intents; recorded together with the decision or not at all."""
+
+    choice: ModeratorChoice
+    delete: bool = False
+    restore: bool = False
+    restriction: Restriction | None = None
+    lift_restriction_ids: tuple[int, ...] = ()
+    violation: bool | None = None  # True: counts towards escalation; False: no longer counts; None: unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class PriorDecision:
+    """The decision that won the race for a card, to tell a late presser who was first."""
+
+    moderator_id: str
+    moderator_name: str | None
+    choice: ModeratorChoice
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ActionProblem:
+    """A failed or parked action, with its reason, for the status command."""
+
+    id: int
+    kind: ActionKind
+    status: ActionStatus
+    attempts: int
+    error: str
+    comment_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSummary:
+    """The health of the pipeline at a glance: moderators' backlog, stuck actions and reader positions."""
+
+    open_cards: int
+    oldest_open_card_at: datetime | None
+    pending_actions: int
+    parked_actions: int
+    failed_actions: int
+    problems: tuple[ActionProblem, ...] = ()
+    cursors: dict[str, str] = field(default_factory=dict)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, exc
 from sqlmodel import create_engine
 
 DEFAULT_SQLITE_PATH = Path("var") / "dozor.sqlite3"
@@ -38,3 +38,12 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_pre_ping=True)
+
+
+#: Errors that mean the database cannot be reached or is locked at the moment: waiting and retrying helps.
+UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError, OSError)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error` says the database is unreachable or locked now, not that a statement is wrong."""
+    return isinstance(error, UNAVAILABLE)

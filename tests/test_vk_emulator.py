@@ -9,8 +9,8 @@ from vk_api.bot_longpoll import VkBotEventType
 from vk_api.exceptions import ApiError, ApiHttpError
 
 from bots.vk.actions import VkActions
-from bots.vk.transport import EmulatorAdapter, call, emulator_session, make_vk
 from bots.vk.position import MemoryPositions
+from bots.vk.transport import EmulatorAdapter, call, emulator_session, make_vk
 from bots.vk.worker import VkWorker
 from emulators.vk.demo import COMMENTS as DEMO_COMMENTS
 from emulators.vk.demo import seed_demo

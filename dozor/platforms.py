@@ -166,7 +166,7 @@ async def supervise(name: str, worker: Any, stopping: asyncio.Event, backoff: fl
         except Exception as error:
             reason = f"{type(error).__name__}: {error}"
             health.retrying(f"перезапуск после ошибки: {reason}")
-            log.warning("worker %s failed (%s); restarting in %.0f s", name, reason, delay)
+            log.warning("worker %s failed (%s); restarting in %.1f s", name, reason, delay)
             if await sleep_unless(stopping, delay):
                 break
             delay = next_delay(delay, 60.0)

@@ -220,6 +220,9 @@ class TelegramWorker:
             return
         try:
             await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not (task.cancelled() and self._stopping.is_set()):
+                raise  # run() itself was cancelled; a poll cancelled by stop() is a normal end
         finally:
             await self.stop()
 

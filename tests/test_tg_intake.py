@@ -1,9 +1,9 @@
 """Nothing a Telegram channel gets is lost: restarts, a database that cannot take a comment, a 502 at start.
 
-Each test reproduces a loss the crash-and-fault runs of issue 14 found, through the real aiogram client against
-the emulator: the thread -> post map lived in memory (a reply to a comment after a restart was dropped), an
-update was confirmed to Telegram before its comment was recorded (a kill, or a handler's failure, lost it), and
-one HTTP 502 on getMe stopped the worker for good.
+Each test reproduces a loss the crash-and-fault runs of issue 14 found, through the real aiogram client
+against the emulator: the thread -> post map lived in memory (a reply to a comment after a restart was
+dropped), an update was confirmed to Telegram before its comment was recorded (a kill, or a handler's failure,
+lost it), and one HTTP 502 on getMe stopped the worker for good.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ def unconfirmed(world: World) -> list[int]:
     return [u["message"]["message_id"] for u in updates if "message" in u]
 
 
-async def test_reply_to_a_comment_after_a_restart_belongs_to_its_post(world: World, sqlite_store: Store) -> None:
+async def test_reply_to_a_comment_after_a_restart_belongs_to_its_post(
+    world: World, sqlite_store: Store
+) -> None:
     sink = CollectingSink()
     async with worker_of(world, sink, StoreThreads(sqlite_store)):
         post = world.emu.post_to_channel(world.channel, "Итоги конкурса «Лучший двор»")

@@ -195,11 +195,11 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
     await daemon.platforms.stop_workers()
     if daemon._inflight:
         await asyncio.wait(set(daemon._inflight), timeout=30)
-    await daemon.write_heartbeat()  # the workers' last word: stopped (or why they were not running)
     for task in tasks:
         if not task.done():
             task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await daemon.write_heartbeat()  # the workers' last word: stopped (or why they could not run)
     await daemon.platforms.close()
     await daemon.store.audit(datetime.now(UTC), "daemon", "stopped", {})
 

@@ -156,25 +156,28 @@ async def supervise(name: str, worker: Any, stopping: asyncio.Event, backoff: fl
     """
     health: Health = worker.health
     delay = backoff
-    while not stopping.is_set():
-        try:
-            await worker.run()
-        except FATAL as error:
-            health.set(WorkerState.DEAD, f"{type(error).__name__}: {error}")
-            log.error("worker %s cannot work and is stopped: %s", name, error)
-            return
-        except Exception as error:
-            reason = f"{type(error).__name__}: {error}"
-            health.retrying(f"перезапуск после ошибки: {reason}")
-            log.warning("worker %s failed (%s); restarting in %.1f s", name, reason, delay)
-            if await sleep_unless(stopping, delay):
-                break
-            delay = next_delay(delay, 60.0)
-            continue
-        if not stopping.is_set():
-            log.warning("worker %s returned on its own; restarting", name)
-            await sleep_unless(stopping, delay)
-    health.set(WorkerState.STOPPED)
+    try:
+        while not stopping.is_set():
+            try:
+                await worker.run()
+            except FATAL as error:
+                health.set(WorkerState.DEAD, f"{type(error).__name__}: {error}")
+                log.error("worker %s cannot work and is stopped: %s", name, error)
+                return
+            except Exception as error:
+                reason = f"{type(error).__name__}: {error}"
+                health.retrying(f"перезапуск после ошибки: {reason}")
+                log.warning("worker %s failed (%s); restarting in %.1f s", name, reason, delay)
+                if await sleep_unless(stopping, delay):
+                    break
+                delay = next_delay(delay, 60.0)
+                continue
+            if not stopping.is_set():
+                log.warning("worker %s returned on its own; restarting", name)
+                await sleep_unless(stopping, delay)
+    finally:
+        if health.state is not WorkerState.DEAD:
+            health.set(WorkerState.STOPPED)
 
 
 @dataclass(frozen=True)

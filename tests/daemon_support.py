@@ -12,9 +12,21 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+import pytest
+
 from dozor.app import ActionsDecorator, Daemon, build_daemon, run_daemon
 from dozor.config import Settings
-from dozor.demo.world import DemoWorld
+from dozor.demo.world import DemoWorld, start_world
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[DemoWorld]:
+    """The demonstration's emulators: a VK page and a Telegram channel with moderators (import by name)."""
+    started = await start_world()
+    try:
+        yield started
+    finally:
+        await started.close()
 
 
 async def until(predicate: Callable[[], object], timeout: float = 20.0) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,12 +23,12 @@ from bots.intake import WorkerState
 from bots.telegram.worker import TelegramWorker
 from dozor.app import Daemon
 from dozor.config import Settings, StorageConfig
-from dozor.demo.world import DemoWorld, start_world
+from dozor.demo.world import DemoWorld
 from dozor.platforms import PlatformSet
 from models.store import Store
 from moderation.config import Mode
 from moderation.daemon.pipeline import Pipeline
-from tests.daemon_support import daemon_on, until
+from tests.daemon_support import daemon_on, until, world  # noqa: F401  (fixture)
 from tests.db_fixtures import postgres_schema_url, sqlite_template, sqlite_url  # noqa: F401  (fixtures)
 from tests.db_outage import Outage
 from tests.pipeline_fakes import FakeReview, classify
@@ -36,15 +36,6 @@ from tests.test_tg_intake import unconfirmed
 from tests.test_tg_support import tg_world
 
 pytestmark = pytest.mark.timeout(150)
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[DemoWorld]:
-    w = await start_world()
-    try:
-        yield w
-    finally:
-        await w.close()
 
 
 @pytest.fixture

@@ -8,31 +8,23 @@ violation was itself lost by the intake). The intent to restrict was already com
 kill between the deletion and the ban is shown not to lose it.
 """
 
+# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
+
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bots.intake import WorkerState
 from dozor.config import Settings, StorageConfig
-from dozor.demo.world import DemoWorld, start_world
+from dozor.demo.world import DemoWorld
 from moderation.config import ModerationConfig, RetryPolicy
 from moderation.daemon.ports import IncomingComment, PlatformActions, Restriction
-from tests.daemon_support import daemon_on, until
+from tests.daemon_support import daemon_on, until, world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.timeout(150)
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[DemoWorld]:
-    w = await start_world()
-    try:
-        yield w
-    finally:
-        await w.close()
 
 
 def settings_for(db: Path) -> Settings:

@@ -4,11 +4,12 @@ Issue 14: one HTTP 502 on getMe stopped the Telegram worker for good while `dozo
 Telegram as seen seconds ago (the heartbeat was written for every configured worker whether it ran or not).
 """
 
+# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
+
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,9 +18,9 @@ from rich.console import Console
 
 from bots.intake import WorkerState
 from dozor.config import Settings, StorageConfig
-from dozor.demo.world import DemoWorld, start_world
+from dozor.demo.world import DemoWorld
 from dozor.runner import print_status, worker_state
-from tests.daemon_support import daemon_on, until
+from tests.daemon_support import daemon_on, until, world  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -47,15 +48,6 @@ def beat(state: str, reason: str = "", age: float = 3) -> str:
 )
 def test_worker_state_line(value: str, expected: str) -> None:
     assert worker_state(value, NOW).startswith(expected)
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[DemoWorld]:
-    w = await start_world()
-    try:
-        yield w
-    finally:
-        await w.close()
 
 
 @pytest.mark.timeout(120)

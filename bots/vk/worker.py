@@ -122,6 +122,8 @@ class VkWorker:
                 started = datetime.now(UTC)
                 updates, failed = await self._blocking(longpoll.poll)
             except PlatformError as exc:
+                if self._stop.is_set():
+                    return
                 _raise_if_forbidden(exc, self.group_id)
                 self.health.retrying(f"VK недоступен: {exc}")
                 if await sleep_unless(self._stop, _retry_delay(exc, delay)):
@@ -194,6 +196,8 @@ class VkWorker:
             try:
                 return await self._blocking(lambda: LongPoll(self._community, self.group_id, self._wait))
             except PlatformError as exc:
+                if self._stop.is_set():
+                    break
                 _raise_if_forbidden(exc, self.group_id)
                 log.warning("VK long poll for group %s unavailable: %s", self.group_id, exc)
                 self.health.retrying(f"VK недоступен: {exc}")

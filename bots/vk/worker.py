@@ -100,15 +100,7 @@ class VkWorker:
         if longpoll is None:
             return
         self.health.running()
-        need_catch_up = False
-        if stored is not None and stored.ts is not None:
-            longpoll.ts = stored.ts  # VK still has the events since then, or answers failed 1
-            self._synced_at = stored.synced_at
-        elif self._backfill_first_run:
-            need_catch_up = True
-        else:
-            self._synced_at = datetime.now(UTC)
-            await self._save(longpoll.ts, force=True)
+        need_catch_up = await self._resume(longpoll, stored)
         refresh: bool | None = None  # a new key is due; True: with a new ts
         delay = self._backoff
         while not self._stop.is_set():
@@ -143,6 +135,19 @@ class VkWorker:
                     return  # stopped before the comment was recorded: its position is not saved
             self._synced_at = started
             await self._save(longpoll.ts, force=bool(updates))
+
+    async def _resume(self, longpoll: LongPoll, stored: Position | None) -> bool:
+        """Start where the last run stopped; True when the page must be read first (a first run that
+        backfills). A first run that does not backfill starts from now."""
+        if stored is not None and stored.ts is not None:
+            longpoll.ts = stored.ts  # VK still has the events since then, or answers failed 1
+            self._synced_at = stored.synced_at
+            return False
+        if self._backfill_first_run:
+            return True
+        self._synced_at = datetime.now(UTC)
+        await self._save(longpoll.ts, force=True)
+        return False
 
     async def catch_up(self, since: datetime | None = None) -> int:
         """Hand over every comment found on the posts the page may have got comments on since `since` (now

@@ -168,3 +168,14 @@ async def test_a_revoked_token_marks_the_worker_dead_with_the_reason(world: Worl
     finally:
         await bot.session.close()
     assert worker.health.state is WorkerState.DEAD and "Unauthorized" in worker.health.reason
+
+
+async def test_get_updates_failing_is_waited_out_and_reported(world: World) -> None:
+    sink = CollectingSink()
+    async with worker_of(world, sink) as worker:
+        world.emu.state.inject_http_failure("getUpdates", 502, times=3)
+        await world.emu.wait_until(lambda: worker.health.state is WorkerState.RETRYING, timeout=10)
+        post = world.emu.post_to_channel(world.channel, "Отключение воды в четверг")
+        world.emu.post_comment(post, "На весь день?", user=world.citizen)
+        await world.emu.wait_until(lambda: sink.comments, timeout=20)
+        await world.emu.wait_until(lambda: worker.health.state is WorkerState.RUNNING)

@@ -86,7 +86,9 @@ class Poller:
                     return
                 delay = next_delay(delay)
                 continue
-            delay = self._backoff
+            if delay != self._backoff:  # Telegram answers again
+                self._health.running()
+                delay = self._backoff
             self._sent = offset
             self._finished = {done for done in self._finished if offset is None or done >= offset}
             fresh = [u for u in updates if u.update_id not in (self._inflight.keys() | self._finished)]

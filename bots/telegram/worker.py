@@ -194,7 +194,8 @@ class TelegramWorker:
         for router in self.routers:
             dispatcher.include_router(router)
         poller = Poller(self.bot, dispatcher, self.health, polling_timeout=self.polling_timeout,
-                        concurrency=self.max_concurrent_updates, prepare=self._prepare)  # fmt: skip
+                        concurrency=self.max_concurrent_updates, prepare=self._prepare,
+                        backoff=self.backoff)  # fmt: skip
         self._poller = poller
         self._task = asyncio.create_task(poller.run(), name="dozor-telegram-polling")
         self.health.running()

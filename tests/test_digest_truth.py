@@ -1,5 +1,5 @@
 """The digest tells the truth: the current week as of now, pages told apart by network, a check that could not
-run said once with its cause and never blamed on the organisation, 2FA (1.6) and one page per network (1.5)."""
+run said once with its cause and never blamed on the organisation, 2FA (1.6), one page per network (1.5)."""
 
 from __future__ import annotations
 

@@ -76,7 +76,7 @@ def org_list(config: ConfigOption = None) -> None:
 @registry_app.command("add")
 def page_add(
     org: Annotated[str, typer.Argument(help="Организация: номер, наименование или краткое наименование.")],
-    network: Annotated[str, typer.Option(help="vk / telegram.")],
+    network: Annotated[str, typer.Option(help="Соцсеть: vk / telegram (или ВКонтакте, Телеграм).")],
     address: Annotated[str, typer.Option(help="Адрес страницы (URL).")],
     created: Annotated[str, typer.Option(help="Дата создания страницы (ДД.ММ.ГГГГ).")],
     platform_id: Annotated[str | None, typer.Option(help="ID сообщества/канала на платформе.")] = None,
@@ -227,7 +227,9 @@ def staff_end(
 @registry_app.command("report")
 def report(
     page: PageArg,
-    kind: Annotated[str, typer.Option(help="creation / address_change / staff_change.")],
+    kind: Annotated[
+        str, typer.Option(help="Вид сведений: creation / address_change / staff_change (или по-русски).")
+    ],
     fact_date: Annotated[str, typer.Option(help="Дата события (создания, изменения).")],
     reported_on: Annotated[
         str | None, typer.Option(help="Когда организация сообщила (по умолчанию — сегодня).")

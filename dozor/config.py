@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from bots.config import TelegramConfig, VkConfig
 from moderation.config import ModerationConfig
 from monitor.config import MonitorConfig
+from web.settings import WebConfig
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -37,6 +38,7 @@ class Settings(BaseModel):
     vk: VkConfig = VkConfig()
     telegram: TelegramConfig = TelegramConfig()
     monitor: MonitorConfig = MonitorConfig()
+    web: WebConfig = WebConfig()
 
 
 _MESSAGES: dict[str, str] = {

@@ -42,6 +42,8 @@ async def serve(
             return Announcing(actions, console)
 
     daemon = await build_daemon(settings, world, decorate)
+    if daemon.settings.web.enabled:
+        extra.append(_console(daemon.settings, stop, console))
     if world is not None:
         from dozor.demo.world import printer, run_script
 
@@ -57,6 +59,25 @@ async def serve(
     if world is not None:
         await world.close()
     await print_status(settings, console, daemon.store)
+
+
+async def _console(settings: Settings, stop: asyncio.Event, console: Console) -> None:
+    """The web console in the daemon's event loop, on the daemon's database ([web] enabled = true)."""
+    from models.db import database_url, make_engine
+    from web.app import build_app, serve
+
+    engine = make_engine(database_url(settings.storage.url))
+    app = build_app(
+        engine, settings.web, zone=settings.monitor.tz, posts_per_week=settings.monitor.posts_per_week
+    )
+    started = asyncio.Event()
+    task = asyncio.create_task(serve(app, settings.web.host, settings.web.port, stop, started))
+    await started.wait()
+    console.print(f"веб-консоль: http://{settings.web.host}:{settings.web.port}/")
+    try:
+        await task
+    finally:
+        engine.dispose()
 
 
 DEMO_DATABASE = Path("var") / "demo.sqlite3"

@@ -41,8 +41,16 @@ def seed_registry(engine: Engine, vk_group: str = "12345") -> int:
             OrgData("Администрация города Рубцовска Алтайского края", "administration", "Администрация",
                     "658200, г. Рубцовск, пр. Ленина, 130", "office@rubtsovsk.org", "+7 (38557) 9-64-08"),
         )  # fmt: skip
-        page = add_page(session, org, network="vk", address=f"https://vk.com/club{vk_group}", created_on=T0.date(),
-                        platform_id=vk_group, record_fact=False)  # fmt: skip
+        address = f"https://vk.com/club{vk_group}"
+        page = add_page(
+            session,
+            org,
+            network="vk",
+            address=address,
+            created_on=T0.date(),
+            platform_id=vk_group,
+            record_fact=False,
+        )
         add_staff(session, page, full_name=SECRET_STAFF[0], position=SECRET_STAFF[1], from_on=T0.date())
         attest_2fa(session, page, T0.date())
         session.commit()

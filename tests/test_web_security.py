@@ -61,7 +61,7 @@ def _paths(app, seeded: Seeded) -> list[tuple[str, str]]:  # type: ignore[no-unt
         assert isinstance(route, Route)
         path = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: concrete[m.group(1)], route.path)
         for method in sorted(route.methods or ()):
-            if method != "HEAD" and path not in ("/login",):
+            if method != "HEAD" and path not in ("/login", "/favicon.ico"):
                 paths.append((method, path))
     return paths
 

@@ -131,7 +131,12 @@ class Figures:
         return rows
 
     def deletions_chart(self) -> str | None:
-        return charts.deletions_chart(self.now.deleted_by_ground, self.before.deleted_by_ground)
+        names = (
+            ("этот месяц", "прошлый месяц")
+            if self.period.kind == "month"
+            else ("эта неделя", "прошлая неделя")
+        )
+        return charts.deletions_chart(self.now.deleted_by_ground, self.before.deleted_by_ground, names)
 
     def posts_chart(self) -> str | None:
         return (

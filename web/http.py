@@ -30,7 +30,7 @@ from web.settings import WebConfig
 T = TypeVar("T")
 SESSION_COOKIE = "dozor_session"
 LOGIN_CSRF_COOKIE = "dozor_login_csrf"
-OPEN_PATHS = ("/login",)
+OPEN_PATHS = ("/login", "/favicon.ico")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TEMPLATES = Path(__file__).with_name("templates")
 SECTIONS = (("/log", "log"), ("/comments", "log"), ("/authors", "log"), ("/queue", "queue"),

@@ -26,7 +26,8 @@ from web.http import (
 async def login_form(request: Request) -> Response:
     if getattr(request.state, "user", None) is not None:
         return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
-    token = secrets.token_urlsafe(32)
+    # a page opened twice (another tab, a stray request for the icon) must not void the first form's token
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(
         request, "login.html", {"login_csrf": token, "next": safe_next(request.query_params.get("next"))}
     )
@@ -93,7 +94,13 @@ async def logout(request: Request) -> Response:
     return response
 
 
+async def icon(request: Request) -> Response:
+    """Browsers ask for it on every site; answering saves a redirect to the login form."""
+    return Response(status_code=204)
+
+
 ROUTES = [
+    Route("/favicon.ico", icon, methods=["GET"]),
     Route("/login", login_form, methods=["GET"]),
     Route("/login", login, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),

@@ -59,7 +59,7 @@ def _comment_id(request: Request) -> int:
 
 
 async def comment_page(request: Request) -> Response:
-    trail = await db(request, comment_trail, _comment_id(request))
+    trail = await db(request, comment_trail, _comment_id(request), state(request).zone)
     if trail is None:
         raise HTTPException(404, "Комментарий не найден.")
     notice = (
@@ -79,7 +79,7 @@ async def restore(request: Request) -> Response:
     try:
         await db(request, restore_on_appeal, comment_id, reason, current.name, now, write=True)
     except AppealError as exc:
-        trail = await db(request, comment_trail, comment_id)
+        trail = await db(request, comment_trail, comment_id, state(request).zone)
         if trail is None:
             raise HTTPException(404, "Комментарий не найден.") from exc
         return render(request, "comment.html", {"t": trail, "notice": "", "error": str(exc)}, status=400)

@@ -107,7 +107,13 @@ def _prepare(engine: Any, upload: Upload, today: Any) -> PreparedImport:
 async def import_preview(request: Request) -> Response:
     current = require(request, act=True, it=True)
     form = await checked_form(request)
-    file = form.get("file")
+    try:
+        return await _preview(request, current.name, form.get("file"), form.get("update") == "1")
+    finally:
+        await form.close()  # the upload's temporary file
+
+
+async def _preview(request: Request, name: str, file: object, update: bool) -> Response:
     if not isinstance(file, UploadFile) or not file.filename:
         return render(request, "import.html", {"error": "Выберите файл .xlsx или .csv."}, status=400)
     if Path(file.filename).suffix.lower() not in (".xlsx", ".csv"):
@@ -116,7 +122,7 @@ async def import_preview(request: Request) -> Response:
     if len(data) > MAX_UPLOAD:
         return render(request, "import.html", {"error": "Файл больше 10 МБ."}, status=400)
     console = state(request)
-    upload = Upload(current.name, file.filename, data, form.get("update") == "1", console.clock())
+    upload = Upload(name, file.filename, data, update, console.clock())
     try:
         prepared = await db(request, lambda _s: _prepare(console.engine, upload, console.today()))
     except TableFormatError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
@@ -23,6 +24,7 @@ from models.tables import (
 from monitor.digest.labels import DECISION_LABEL, GROUND_LABEL
 from web.search import ACTION_LABEL, DECIDED_BY_LABEL, comment_states, label_of, page_labels
 
+UTC_ZONE = ZoneInfo("UTC")
 KIND_LABEL = {
     "delete": "удаление",
     "restore": "восстановление",
@@ -38,6 +40,15 @@ STATUS_LABEL = {
     "parked": "отложено (нужен человек)",
     "cancelled": "отменено",
 }
+AUDIT_LABEL = {
+    "verdict": "решение записано",
+    "decision": "решение модератора",
+    "action_done": "действие выполнено",
+    "action_failed": "действие не удалось",
+    "action_parked": "действие отложено",
+    "console_appeal_restore": "восстановление по обжалованию",
+}
+ACTOR_LABEL = {"rules": "правила", "model": "модель", "moderator": "модератор", "runner": "служба"}
 CARD_LABEL = {"open": "ждёт решения", "decided": "решено", "superseded": "заменена (комментарий изменён)"}
 
 
@@ -109,7 +120,7 @@ def _verdict_event(v: VerdictRow) -> Event:
     )
 
 
-def comment_trail(session: Session, comment_id: int) -> Trail | None:
+def comment_trail(session: Session, comment_id: int, zone: ZoneInfo = UTC_ZONE) -> Trail | None:
     """Everything that happened to one comment, in time order."""
     comment = session.get(CommentRow, comment_id)
     if comment is None:
@@ -125,7 +136,7 @@ def comment_trail(session: Session, comment_id: int) -> Trail | None:
         Event(
             comment.received_at,
             f"Получен (редакция {comment.revision})",
-            (f"написан {comment.created_at:%d.%m.%Y %H:%M} UTC",),
+            (f"написан {_aware(comment.created_at).astimezone(zone):%d.%m.%Y %H:%M}",),
         )
     ]
     events += [_verdict_event(v) for v in verdicts]
@@ -147,7 +158,7 @@ def comment_trail(session: Session, comment_id: int) -> Trail | None:
         session.exec(select(RestrictionRow).where(RestrictionRow.comment_id == comment_id))
     )
     for r in trail.restrictions:
-        until = f"до {r.until:%d.%m.%Y %H:%M} UTC" if r.until else "бессрочно"
+        until = f"до {_aware(r.until).astimezone(zone):%d.%m.%Y %H:%M}" if r.until else "бессрочно"
         events.append(
             Event(
                 r.start,
@@ -180,7 +191,10 @@ def comment_trail(session: Session, comment_id: int) -> Trail | None:
         cast(AuditEntry.details, String).contains(f'"{comment.key}"', autoescape=True)
     )
     for entry in session.exec(audits.order_by(col(AuditEntry.id))):
-        events.append(Event(entry.at, f"Журнал аудита: {entry.event} ({entry.actor})"))
+        actor = ACTOR_LABEL.get(entry.actor, entry.actor.replace("console:", "консоль, "))
+        events.append(
+            Event(entry.at, f"Журнал аудита: {AUDIT_LABEL.get(entry.event, entry.event)} ({actor})")
+        )
     trail.events = sorted(events, key=lambda e: _aware(e.at))
     trail.state = comment_states(session, [comment_id]).get(comment_id, "оставлен")
     trail.page = label_of(page_labels(session), comment.platform, comment.page_id)

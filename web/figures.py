@@ -101,31 +101,14 @@ class Figures:
             ),
             ("Модерация", "авторов ограничено", now.restrictions, before.restrictions),
         ]
-        for code in sorted(set(now.deleted_by_ground) | set(before.deleted_by_ground)):
-            name = GROUND_LABEL.get(code, code)
-            rows.append(
-                (
-                    "Удалено по основанию",
-                    name,
-                    now.deleted_by_ground.get(code, 0),
-                    before.deleted_by_ground.get(code, 0),
-                )
-            )
-        for code in sorted(set(now.review_by_ground) | set(before.review_by_ground)):
-            name = GROUND_LABEL.get(code, code)
-            rows.append(
-                (
-                    "Передано модераторам",
-                    name,
-                    now.review_by_ground.get(code, 0),
-                    before.review_by_ground.get(code, 0),
-                )
-            )
-        for code in sorted(set(now.decisions) | set(before.decisions)):
-            name = DECISION_LABEL.get(code, code)
-            rows.append(
-                ("Решения модераторов", name, now.decisions.get(code, 0), before.decisions.get(code, 0))
-            )
+        counted = (
+            ("Удалено по основанию", now.deleted_by_ground, before.deleted_by_ground, GROUND_LABEL),
+            ("Передано модераторам", now.review_by_ground, before.review_by_ground, GROUND_LABEL),
+            ("Решения модераторов", now.decisions, before.decisions, DECISION_LABEL),
+        )
+        for section, mine, theirs, labels in counted:
+            for code in sorted(set(mine) | set(theirs)):
+                rows.append((section, labels.get(code, code), mine.get(code, 0), theirs.get(code, 0)))
         for title, count in self.posts:
             rows.append(("Публикации (последняя проверка)", title, count if count is not None else 0, "—"))
         return rows

@@ -49,7 +49,7 @@ def _overview(session: Session, today: Any) -> dict[str, Any]:
     late: dict[int, list[Deadline]] = {}
     for item in overdue:
         late.setdefault(item.page_id, []).append(item)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, (page, org) in enumerate(list_pages(session), start=1):
         assert page.id is not None
         rows.append({"number": number, "page": page, "org": org, "findings": findings.get(page.id, []),
@@ -57,6 +57,7 @@ def _overview(session: Session, today: Any) -> dict[str, Any]:
     return {
         "rows": rows,
         "overdue": overdue,
+        "numbers": {row["page"].id: row["number"] for row in rows},
         "today": today,
         "networks": NETWORK_LABELS,
         "statuses": STATUS_LABELS,

@@ -8,7 +8,7 @@ from dozor.commands import REGISTRARS
 
 app = typer.Typer(
     name="dozor",
-    help="Dozor: comment moderation and compliance monitor for official VK and Telegram pages.",
+    help="Дозор: модерация комментариев и проверка официальных страниц ВКонтакте и Telegram по Порядку.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,

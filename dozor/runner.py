@@ -42,6 +42,8 @@ async def serve(
             return Announcing(actions, console)
 
     daemon = await build_daemon(settings, world, decorate)
+    if daemon.settings.web.enabled:
+        extra.append(_console(daemon.settings, stop, console))
     if world is not None:
         from dozor.demo.world import printer, run_script
 
@@ -57,6 +59,25 @@ async def serve(
     if world is not None:
         await world.close()
     await print_status(settings, console, daemon.store)
+
+
+async def _console(settings: Settings, stop: asyncio.Event, console: Console) -> None:
+    """The web console in the daemon's event loop, on the daemon's database ([web] enabled = true)."""
+    from models.db import database_url, make_engine
+    from web.app import build_app, serve
+
+    engine = make_engine(database_url(settings.storage.url))
+    app = build_app(
+        engine, settings.web, zone=settings.monitor.tz, posts_per_week=settings.monitor.posts_per_week
+    )
+    started = asyncio.Event()
+    task = asyncio.create_task(serve(app, settings.web.host, settings.web.port, stop, started))
+    await started.wait()
+    console.print(f"веб-консоль: http://{settings.web.host}:{settings.web.port}/")
+    try:
+        await task
+    finally:
+        engine.dispose()
 
 
 DEMO_DATABASE = Path("var") / "demo.sqlite3"
@@ -98,29 +119,29 @@ async def print_status(
         store = await asyncio.to_thread(open_store, settings)
     summary = await store.status()
     now = datetime.now(UTC)
-    workers = Table(title="Workers and cursors")
-    workers.add_column("name")
-    workers.add_column("value")
+    workers = Table(title="Обработчики и позиции чтения")
+    workers.add_column("что")
+    workers.add_column("значение")
     for key, value in sorted(summary.cursors.items()):
         if key.startswith("heartbeat:"):
             age = now - datetime.fromisoformat(value)
-            workers.add_row(key.removeprefix("heartbeat:"), f"last seen {int(age.total_seconds())} s ago")
+            workers.add_row(key.removeprefix("heartbeat:"), f"на связи {int(age.total_seconds())} с назад")
         else:
-            workers.add_row(f"cursor {key}", value)
+            workers.add_row(f"позиция {key}", value)
     console.print(workers)
-    queue = Table(title="Queue")
-    queue.add_column("what")
-    queue.add_column("count", justify="right")
+    queue = Table(title="Очередь")
+    queue.add_column("что")
+    queue.add_column("сколько", justify="right")
     oldest = summary.oldest_open_card_at
-    waiting = f" (oldest waiting {int((now - oldest).total_seconds() // 60)} min)" if oldest else ""
-    queue.add_row(f"review cards open{waiting}", str(summary.open_cards))
-    queue.add_row("actions pending", str(summary.pending_actions))
-    queue.add_row("actions parked", str(summary.parked_actions))
-    queue.add_row("actions failed", str(summary.failed_actions))
+    waiting = f" (самая старая ждёт {int((now - oldest).total_seconds() // 60)} мин)" if oldest else ""
+    queue.add_row(f"карточек ждут модератора{waiting}", str(summary.open_cards))
+    queue.add_row("действий в очереди", str(summary.pending_actions))
+    queue.add_row("действий отложено (нужен человек)", str(summary.parked_actions))
+    queue.add_row("действий не удалось", str(summary.failed_actions))
     console.print(queue)
     if summary.problems:
-        problems = Table(title="Parked and failed actions")
-        for col in ("id", "kind", "status", "attempts", "comment", "reason"):
+        problems = Table(title="Отложенные и неудавшиеся действия")
+        for col in ("№", "действие", "состояние", "попыток", "комментарий", "причина"):
             problems.add_column(col)
         for p in summary.problems:
             problems.add_row(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import typer
 
-from dozor.commands import daemon, moderation, monitor, registry, train
+from dozor.commands import daemon, moderation, monitor, registry, train, web
 
 REGISTRARS: list[Callable[[typer.Typer], None]] = [
     moderation.register,
@@ -16,4 +16,5 @@ REGISTRARS: list[Callable[[typer.Typer], None]] = [
     registry.register,
     monitor.register,
     train.register,
+    web.register,
 ]

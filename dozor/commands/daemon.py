@@ -13,15 +13,21 @@ from dozor.commands.common import ConfigOption, settings_or_exit
 
 def run(
     demo: Annotated[
-        bool, typer.Option(help="run against the built-in emulators (automatic when no token is set)")
+        bool,
+        typer.Option(
+            help="на встроенных эмуляторах VK и Telegram (так и будет, если не задан ни один токен)"
+        ),
     ] = False,
     seconds: Annotated[
-        float | None, typer.Option("--for", help="stop by itself after this many seconds")
+        float | None, typer.Option("--for", help="остановиться самому через столько секунд")
     ] = None,
-    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING")] = "WARNING",
+    log_level: Annotated[str, typer.Option(help="Подробность журнала: DEBUG, INFO, WARNING.")] = "WARNING",
     config: ConfigOption = None,
 ) -> None:
-    """Start the workers and the scheduler; SIGTERM or Ctrl-C stops them without losing in-flight work."""
+    """Запустить службу: чтение комментариев, действия, очередь модераторов, проверки по расписанию.
+
+    SIGTERM или Ctrl-C останавливают её, не теряя начатой работы.
+    """
     from bots.config import any_token_configured
     from dozor import logs
     from dozor.platforms import StartupError
@@ -41,7 +47,7 @@ def run(
 
 
 def status(config: ConfigOption = None) -> None:
-    """Workers, cursors, the review queue (size, oldest card), pending and parked actions."""
+    """Состояние службы: обработчики, очередь модераторов, ожидающие и отложенные действия."""
     from dozor.runner import print_status
 
     settings = settings_or_exit(config)
@@ -49,12 +55,12 @@ def status(config: ConfigOption = None) -> None:
 
 
 def export_decisions(
-    out: Annotated[Path, typer.Option("--out", "-o", help="JSON Lines file to write")] = Path(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Куда записать (JSON Lines).")] = Path(
         "var/moderator-decisions.jsonl"
     ),
     config: ConfigOption = None,
 ) -> None:
-    """Moderators' decisions as labelled examples: `dozor train --extra FILE` learns from them."""
+    """Решения модераторов как размеченные примеры для `dozor train --extra ФАЙЛ`."""
     import json
 
     from dozor.runner import open_store

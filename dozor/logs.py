@@ -47,12 +47,22 @@ class StructuredFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class LogLevelError(ValueError):
+    """A log level that does not exist; the message says which ones do."""
+
+
 def configure(level: str = "INFO", stream: object = None) -> None:
     """Root logging for the daemon: structured lines on stderr (stdout stays for people and pipes)."""
+    name = level.upper()
+    if name not in LEVELS:
+        raise LogLevelError(f"неизвестный уровень журнала «{level}»: укажите один из {', '.join(LEVELS)}")
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     handler.setFormatter(StructuredFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(name)
     for noisy in ("aiogram.event", "aiogram.dispatcher", "urllib3", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime
 
 _REDACTIONS = (
+    # SQLAlchemy's bound values (comment texts, names): engines hide them; this catches any other's errors
+    (re.compile(r"\[parameters: [^\n]*\]"), "[parameters: <hidden>]"),
     (re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{20,}"), "<telegram-token>"),
     (re.compile(r"(access_token|token|key)=([^&\s\"']+)", re.I), r"\1=<redacted>"),
     (re.compile(r"\bvk1\.a\.[A-Za-z0-9_-]+"), "<vk-token>"),

@@ -23,6 +23,7 @@ MAX_LINE_BYTES = 8 * MAX_TEXT
 _BLANK = " \t\r\n"  # JSON's whitespace; any other line is answered
 _BOM = "\ufeff"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_ENDS = re.compile("[\u0085\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -147,12 +148,18 @@ def verdict_json(verdict: Verdict, text: str, explain: bool) -> dict[str, Any]:
 
 
 def dump(out: dict[str, Any]) -> str:
-    """One output line that encodes as UTF-8: readable Cyrillic, escapes only where a value cannot be."""
+    """One output line that encodes as UTF-8: readable Cyrillic, escapes only where a value cannot be.
+
+    The characters that str.splitlines() and JavaScript take for line ends (U+0085, U+2028, U+2029) are
+    escaped too, so that a reader splitting lines any way gets one object per line.
+    """
     line = json.dumps(out, ensure_ascii=False)
     try:
         line.encode("utf-8")
     except UnicodeEncodeError:
         return json.dumps(out)
+    if _LINE_ENDS.search(line):  # they can only occur inside strings, where an escape means the same
+        line = _LINE_ENDS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
     return line
 
 

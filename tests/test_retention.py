@@ -2,8 +2,6 @@
 on SQLite and PostgreSQL, while the decision record (grounds, who, when, actions, evidence) stays as it was.
 """
 
-# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
-
 from __future__ import annotations
 
 import asyncio
@@ -24,16 +22,7 @@ from moderation.daemon.records import ActionKind, DecidedBy, DecisionPlan, Plan
 from moderation.daemon.restrictions import restriction_of_days
 from moderation.types import Action, Evidence, Ground, Span, Verdict
 from monitor import scheduler as sched
-from tests.db_fixtures import (  # noqa: F401  (fixtures)
-    T0,
-    engine,
-    incoming,
-    migrated_url,
-    postgres_migrated_url,
-    sqlite_template,
-    sqlite_url,
-    store,
-)
+from tests.db_fixtures import T0, incoming
 
 LEASE = timedelta(minutes=2)
 NOW = T0 + timedelta(days=100)

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bots.config import TelegramConfig, VkConfig
 from moderation.config import ModerationConfig
@@ -21,11 +21,16 @@ class ConfigError(Exception):
 
 
 class StorageConfig(BaseModel):
-    """Where the database is. The DOZOR_DATABASE_URL environment variable wins (a DSN may hold a password)."""
+    """Where the database is. The DOZOR_DATABASE_URL environment variable wins (a DSN may hold a password).
+
+    `retention_days`: after this many days a comment's text and its author's name are purged (`dozor purge`,
+    and daily by the daemon); the decision record stays.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     url: str | None = None
+    retention_days: int = Field(default=90, ge=1, le=36_500)
 
 
 class Settings(BaseModel):

@@ -33,10 +33,11 @@ async def serve(
     if demo:  # the emulators are imported only for the demonstration
         from dozor.demo.world import Announcing, start_world
 
-        settings = _demo_database(settings)
+        settings, database_note = _demo_database(settings)
         world = await start_world(console)
         console.rule("Дозор: демонстрация на встроенных эмуляторах VK и Telegram")
         console.print("Без токенов: реальные клиенты vk_api и aiogram работают с эмуляторами на 127.0.0.1.")
+        console.print(database_note)
 
         def decorate(actions: PlatformActions) -> PlatformActions:
             return Announcing(actions, console)
@@ -83,20 +84,26 @@ async def _console(settings: Settings, stop: asyncio.Event, console: Console) ->
 DEMO_DATABASE = Path("var") / "demo.sqlite3"
 
 
-def _demo_database(settings: Settings) -> Settings:
+def _demo_database(settings: Settings) -> tuple[Settings, str]:
     """The demonstration starts from an empty database of its own each time (its emulators start empty
-    too), so it never mixes with, or skips because of, the records of a real run."""
+    too), so it never mixes with, skips because of, or writes into the records of a real run.
+
+    DOZOR_DATABASE_URL is removed from this process's environment, not merely overridden: whatever part
+    of the daemon resolves the database (store, scheduler, migrations) then finds only the demo's. Returns
+    the settings and the line that tells the operator so.
+    """
     import os
 
     from models.db import DSN_ENV
 
-    if settings.storage.url or os.environ.get(DSN_ENV):
-        return settings
+    configured = DSN_ENV if os.environ.pop(DSN_ENV, None) else "[storage] url" if settings.storage.url else ""
     DEMO_DATABASE.parent.mkdir(exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
     storage = settings.storage.model_copy(update={"url": f"sqlite:///{DEMO_DATABASE}"})
-    return settings.model_copy(update={"storage": storage})
+    untouched = f"настроенная база ({configured}) не затрагивается" if configured else "рабочая база не нужна"
+    note = f"База демонстрации: {DEMO_DATABASE}, новая при каждом запуске; {untouched}."
+    return settings.model_copy(update={"storage": storage}), note
 
 
 def open_store(settings: Settings) -> Store:

@@ -14,7 +14,13 @@ from typing import Any
 from sqlalchemy import MetaData, Table
 from sqlmodel import SQLModel
 
-MODEL_MODULES: tuple[str, ...] = ("models.tables", "models.registry", "models.monitor", "models.console")
+MODEL_MODULES: tuple[str, ...] = (
+    "models.tables",
+    "models.registry",
+    "models.monitor",
+    "models.console",
+    "models.retention",
+)
 
 
 def load_metadata() -> MetaData:

@@ -8,11 +8,12 @@ from collections.abc import Callable
 
 import typer
 
-from dozor.commands import daemon, moderation, monitor, registry, train, web
+from dozor.commands import daemon, data, moderation, monitor, registry, train, web
 
 REGISTRARS: list[Callable[[typer.Typer], None]] = [
     moderation.register,
     daemon.register,
+    data.register,
     registry.register,
     monitor.register,
     train.register,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -22,17 +23,26 @@ def classify(
     no_model: Annotated[bool, typer.Option("--no-model", help="только правила, без классификатора")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Решения по комментариям: JSON Lines {"id", "text", "post_text"} на входе, строка решения на каждую."""
+    """Читает JSON Lines {"id", "text", "post_text"} со stdin, пишет по строке на каждую входную, по порядку.
+
+    Строка, которую нельзя прочесть (не UTF-8, не JSON, без полей), получает объект с "error"; вывод
+    всегда в UTF-8, какой бы ни была кодировка терминала.
+    """
     from dozor.build import build_moderator
-    from moderation.batch import run_batch
+    from moderation.batch import read_lines, run_batch
 
     moderator = build_moderator(settings_or_exit(config).moderation, with_model=not no_model)
-    out = sys.stdout
-    for line in run_batch(sys.stdin, moderator.verdicts, explain=explain, batch_size=batch_size):
-        out.write(line + "\n")
-        if batch_size == 1:
-            out.flush()
-    out.flush()
+    out = sys.stdout.buffer  # bytes: the output is UTF-8 whatever PYTHONIOENCODING or the locale say
+    lines = run_batch(read_lines(sys.stdin.buffer), moderator.verdicts, explain, batch_size)
+    try:
+        for line in lines:
+            out.write(line.encode("utf-8") + b"\n")
+            if batch_size == 1:
+                out.flush()
+        out.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other filters do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
 
 
 def evaluate(

@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import MetaData, Table
 from sqlmodel import SQLModel
 
-MODEL_MODULES: tuple[str, ...] = ("models.tables", "models.registry", "models.monitor", "models.intake")
+MODEL_MODULES: tuple[str, ...] = (
+    "models.tables",
+    "models.registry",
+    "models.monitor",
+    "models.console",
+    "models.retention",
+    "models.intake",
+)
 
 
 def load_metadata() -> MetaData:

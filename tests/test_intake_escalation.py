@@ -5,8 +5,6 @@ its own: two obscene comments decided at the same moment both counted none befor
 the author was never restricted. The store now counts them while recording the verdict, one author at a time.
 """
 
-# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
-
 from __future__ import annotations
 
 import asyncio
@@ -15,15 +13,7 @@ from models.store import Store
 from moderation.config import Mode
 from moderation.daemon.pipeline import Outcome, Pipeline
 from moderation.types import Platform
-from tests.db_fixtures import (  # noqa: F401  (fixtures)
-    engine,
-    incoming,
-    migrated_url,
-    postgres_migrated_url,
-    sqlite_template,
-    sqlite_url,
-    store,
-)
+from tests.db_fixtures import incoming
 from tests.pipeline_fakes import Clock, FakePlatform, FakeReview, classify
 
 OBSCENE = ("Да бля, опять дорогу не почистили", "Пизд@ц, а не уборка", "Нахуй такие тротуары")

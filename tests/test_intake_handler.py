@@ -5,8 +5,6 @@ drops); a failure of the moderation core on one comment does not hold intake up 
 (it stays undecided and is decided at the next start).
 """
 
-# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
-
 from __future__ import annotations
 
 import pytest
@@ -19,7 +17,7 @@ from models.store import Store
 from moderation.config import Mode
 from moderation.daemon.pipeline import Pipeline
 from moderation.types import Comment, Verdict
-from tests.db_fixtures import incoming, sqlite_store, sqlite_template, sqlite_url  # noqa: F401  (fixtures)
+from tests.db_fixtures import incoming
 from tests.pipeline_fakes import FakeReview, classify
 
 

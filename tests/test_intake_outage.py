@@ -29,7 +29,6 @@ from models.store import Store
 from moderation.config import Mode
 from moderation.daemon.pipeline import Pipeline
 from tests.daemon_support import daemon_on, until, world  # noqa: F401  (fixture)
-from tests.db_fixtures import postgres_schema_url, sqlite_template, sqlite_url  # noqa: F401  (fixtures)
 from tests.db_outage import Outage
 from tests.pipeline_fakes import FakeReview, classify
 from tests.test_tg_intake import unconfirmed

@@ -3,7 +3,7 @@
 Plain SQLAlchemy types (String, DateTime(timezone=True)): the revision must not change with SQLModel.
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0006 (re-chained after main's 0009 and 0006)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from models.intake import TelegramThreadRow, VkLongPollRow
 from models.store_support import insert_ignoring_conflict, upsert
-from models.tables import CommentRow
+from models.tables import CommentRow, Cursor
 
 ThreadPost = tuple[str, str | None, bool]  # post id, post text, whether the post is really known
 
@@ -44,9 +44,16 @@ def find_thread(session: Session, chat_id: str, thread_id: str) -> ThreadPost | 
 
 
 def vk_position(session: Session, group_id: str) -> tuple[str | None, datetime | None] | None:
-    """(ts, synced_at) of a community's long poll, or None when it never ran."""
+    """(ts, synced_at) of a community's long poll, or None when it never ran.
+
+    A page followed by an older release has only its comment-id cursor: no `ts`, but the cursor's last
+    update says when the page was last current, so the first start after the upgrade catches up from then.
+    """
     row = session.get(VkLongPollRow, group_id)
-    return (row.ts, row.synced_at) if row is not None else None
+    if row is not None:
+        return row.ts, row.synced_at
+    legacy = session.get(Cursor, f"vk:{group_id}")
+    return (None, legacy.updated_at) if legacy is not None else None
 
 
 def save_vk_position(

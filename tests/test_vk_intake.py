@@ -9,13 +9,15 @@ threads whose first comment was still visible, and a handler's failure moved the
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
 from bots.vk.position import MemoryPositions
+from dozor.platforms import StorePositions
 from emulators.vk.server import VkEmulator
+from models.store import Store
 from tests.test_vk_helpers import ADMIN, CITIZEN, COMMENTS, GROUP, GROUP_TOKEN, NOW, TROLL, client, populate
 from tests.test_vk_worker import Inbox, make_worker, running, saved_ts, until
 
@@ -181,3 +183,17 @@ async def test_catch_up_hands_over_replies_in_long_threads(emu: VkEmulator) -> N
     worker = make_worker(emu, inbox, MemoryPositions())
     assert await asyncio.wait_for(worker.catch_up(), 10) == len(replies)
     assert [int(c.comment_id) for c in inbox.seen] == replies
+
+
+async def test_first_start_after_the_upgrade_catches_up_from_the_old_cursor(
+    emu: VkEmulator, sqlite_store: Store
+) -> None:
+    """An older release kept only a comment-id cursor: its last write says when the page was current."""
+    post_id = populate(emu)
+    emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[0])
+    await sqlite_store.set_cursor(f"vk:{GROUP}", "2", datetime.now(UTC) - timedelta(hours=1))
+    missed = emu.add_comment(GROUP, post_id, TROLL, COMMENTS[2])  # while the daemon was being upgraded
+    inbox, positions = Inbox(), StorePositions(sqlite_store)
+    async with running(make_worker(emu, inbox, positions, backfill_first_run=False)):  # type: ignore[arg-type]
+        await until(lambda: str(missed) in {c.comment_id for c in inbox.seen})
+    assert (await positions.load(GROUP)) is not None

@@ -138,11 +138,14 @@ class VkWorker:
 
     async def _resume(self, longpoll: LongPoll, stored: Position | None) -> bool:
         """Start where the last run stopped; True when the page must be read first (a first run that
-        backfills). A first run that does not backfill starts from now."""
+        backfills, or a page whose `ts` is unknown). A first run that does not backfill starts from now."""
         if stored is not None and stored.ts is not None:
             longpoll.ts = stored.ts  # VK still has the events since then, or answers failed 1
             self._synced_at = stored.synced_at
             return False
+        if stored is not None and stored.synced_at is not None:
+            self._synced_at = stored.synced_at  # followed before, position unknown: read back to then
+            return True
         if self._backfill_first_run:
             return True
         self._synced_at = datetime.now(UTC)

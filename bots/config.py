@@ -25,6 +25,9 @@ class VkConfig(BaseModel):
 
     pages: tuple[VkPage, ...] = ()
     long_poll_wait: int = Field(default=25, ge=1, le=90)
+    # After an absence VK no longer has the events of (or a lost long poll), catch-up reads the posts
+    # published up to this many days before the absence began, and never fewer than the newest catchup_posts.
+    catchup_horizon_days: float = Field(default=7.0, gt=0, le=365)
     catchup_posts: int = Field(default=20, ge=1, le=100)
     backfill_first_run: bool = False
 

@@ -5,6 +5,7 @@ scheduler, and stops them cleanly on SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -15,7 +16,7 @@ from typing import Any
 
 from dozor.config import Settings
 from dozor.platforms import Endpoints, PlatformSet, build_platforms
-from models.db import database_url, make_engine
+from models.db import database_unavailable, database_url, make_engine
 from models.migrate import upgrade
 from models.store import Store
 from moderation.daemon.decisions import StoreDecisionHandler
@@ -40,30 +41,76 @@ class Daemon:
     monitor: Any | None = None  # dozor.monitoring.Monitor
     observers: list[Observer] = field(default_factory=list)
     _inflight: set[asyncio.Task[Any]] = field(default_factory=set)
+    _outage: bool = False
 
     async def handle(self, incoming: IncomingComment) -> None:
-        """One comment from any platform: decided and recorded once; observers (the demo's printer)
-        notified."""
+        """One comment from any platform, returning only once it is durably recorded (and, unless the
+        moderation core failed on it, decided); observers (the demo's printer) notified.
+
+        A database that is down or locked raises, so that the worker keeps the comment and tries again:
+        intake stops rather than drops. A failure of the core on one comment (not the database's) does not
+        hold intake up once the comment is recorded: it stays undecided and is decided at the next start.
+        """
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
         try:
-            handled = await self.pipeline.handle(incoming)
+            handled = await self._decide(incoming)
+            if handled is None:
+                return
             self.pipeline.runner.wake()
             for observer in self.observers:
-                await observer(incoming, handled)
+                try:
+                    await observer(incoming, handled)
+                except Exception:
+                    log.exception("observer failed on comment %s", incoming.key)
         finally:
             if task is not None:
                 self._inflight.discard(task)
 
+    async def _decide(self, incoming: IncomingComment) -> Handled | None:
+        try:
+            handled = await self.pipeline.handle(incoming)
+        except Exception as error:
+            if database_unavailable(error):
+                if not self._outage:
+                    self._outage = True
+                    log.error("database unavailable (%s): intake stops until it is back", _reason(error))
+                raise
+            if not await self.store.is_recorded(incoming.key):
+                raise
+            log.error("comment %s is recorded but could not be decided (%s); it is decided at the next start",
+                      incoming.key, type(error).__name__)  # fmt: skip
+            return None
+        if self._outage:
+            self._outage = False
+            log.info("database available again: intake resumes")
+        return handled
+
     async def heartbeat(self, stop: asyncio.Event) -> None:
-        """Workers' liveness for `dozor status`: a timestamp per worker, written to the cursors table."""
+        """Workers' state for `dozor status`, written every HEARTBEAT_SECONDS; a database that cannot take
+        it is no reason to stop."""
         while not stop.is_set():
-            now = datetime.now(UTC)
-            for name in self.platforms.worker_names():
-                await self.store.set_cursor(f"heartbeat:{name}", now.isoformat(), now)
+            await self.write_heartbeat()
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
+
+    async def write_heartbeat(self) -> None:
+        """Each worker's state and why (running, retrying, dead, stopped) with the moment it was written."""
+        now = datetime.now(UTC)
+        try:
+            for name, health in self.platforms.health().items():
+                value = json.dumps({**health.as_json(), "at": now.isoformat()}, ensure_ascii=False)
+                await self.store.set_cursor(f"heartbeat:{name}", value, now)
+        except Exception as error:
+            log.warning("heartbeat not written (%s)", _reason(error))
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong, without the statement or its parameters (a comment's text may be among them)."""
+    cause = getattr(error, "orig", None) or error
+    first = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    return f"{type(cause).__name__}: {first[:200]}" if first else type(cause).__name__
 
 
 ActionsDecorator = Callable[[PlatformActions], PlatformActions]
@@ -152,6 +199,7 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
         if not task.done():
             task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await daemon.write_heartbeat()  # the workers' last word: stopped (or why they could not run)
     await daemon.platforms.close()
     await daemon.store.audit(datetime.now(UTC), "daemon", "stopped", {})
 

@@ -11,12 +11,24 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bots.config import TelegramConfig, VkConfig
+from bots.intake import Health, WorkerState, next_delay, sleep_unless
+from bots.telegram.threads import Thread
+from bots.vk.position import Position
 from dozor.config import Settings
 from models.store import Store
-from moderation.daemon.ports import DecisionHandler, IncomingComment, PlatformActions, ReviewCard, ReviewQueue
+from moderation.daemon.ports import (
+    DecisionHandler,
+    Forbidden,
+    IncomingComment,
+    NotFound,
+    PlatformActions,
+    ReviewCard,
+    ReviewQueue,
+)
 from moderation.types import Platform
 
 log = logging.getLogger(__name__)
@@ -36,19 +48,37 @@ class LogReviewQueue:
         return f"log:{card.card_id}"
 
 
-class StoreCursors:
-    """The VK worker's cursor store over the database (survives restarts)."""
+class StorePositions:
+    """The VK workers' long-poll positions over the database (they survive restarts)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def get(self, page_key: str) -> str | None:
-        return await self.store.get_cursor(page_key)
+    async def load(self, group_id: int) -> Position | None:
+        found = await self.store.vk_position(str(group_id))
+        return Position(*found) if found is not None else None
 
-    async def set(self, page_key: str, value: str) -> None:
-        from datetime import UTC, datetime
+    async def save(self, group_id: int, position: Position) -> None:
+        now = datetime.now(UTC)
+        await self.store.save_vk_position(str(group_id), position.ts, position.synced_at, now)
 
-        await self.store.set_cursor(page_key, value, datetime.now(UTC))
+
+class StoreThreads:
+    """The Telegram worker's discussion threads over the database: which post a thread is, across restarts."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def find(self, chat_id: int, thread_id: int) -> Thread | None:
+        found = await self.store.find_thread(str(chat_id), str(thread_id))
+        return Thread(*found) if found is not None else None
+
+    async def remember(self, chat_id: int, thread_id: int, channel_id: int, thread: Thread) -> Thread:
+        post = (thread.post_id, thread.post_text, thread.known)
+        stored = await self.store.remember_thread(
+            str(chat_id), str(thread_id), str(channel_id), post, datetime.now(UTC)
+        )
+        return Thread(*stored)
 
 
 class StorePosts:
@@ -79,20 +109,28 @@ class PlatformSet:
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     vk_reader: Any | None = None  # a page manager's vk_api client: reads pages, posts, managers
     tg_bot: Any | None = None  # the aiogram Bot
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def workers(self) -> dict[str, Any]:
+        """Every worker by the name `dozor status` shows."""
+        named: dict[str, Any] = {f"vk:{w.group_id}": w for w in self.vk_workers}
+        if self.tg_worker is not None:
+            named["telegram"] = self.tg_worker
+        return named
 
     def worker_names(self) -> list[str]:
-        names = [f"vk:{w.group_id}" for w in self.vk_workers]
-        return names + (["telegram"] if self.tg_worker is not None else [])
+        return list(self.workers())
+
+    def health(self) -> dict[str, Health]:
+        """Each worker's state and why: what the heartbeat records for `dozor status`."""
+        return {name: worker.health for name, worker in self.workers().items()}
 
     def worker_coroutines(self) -> list[tuple[str, Coroutine[Any, Any, Any]]]:
-        out: list[tuple[str, Coroutine[Any, Any, Any]]] = [
-            (f"vk:{w.group_id}", w.run()) for w in self.vk_workers
-        ]
-        if self.tg_worker is not None:
-            out.append(("telegram", self.tg_worker.run()))
-        return out
+        """Each worker under supervision: restarted with backoff after any failure retrying can cure."""
+        return [(name, supervise(name, worker, self.stopping)) for name, worker in self.workers().items()]
 
     async def stop_workers(self) -> None:
+        self.stopping.set()
         for worker in self.vk_workers:
             worker.stop()
         if self.tg_worker is not None:
@@ -104,6 +142,42 @@ class PlatformSet:
                 await closer()
             except Exception:  # closing must go on for the rest
                 log.exception("error while closing")
+
+
+#: Errors after which restarting a worker cannot help until someone changes the tokens or the configuration.
+FATAL = (Forbidden, NotFound)
+
+
+async def supervise(name: str, worker: Any, stopping: asyncio.Event, backoff: float = 1.0) -> None:
+    """Run `worker.run()` until the daemon stops; a worker never dies of a transient error.
+
+    A failure (a 502 at start, the network, anything unexpected) restarts it with backoff, its health saying
+    why; only a wrong token or page (Forbidden, NotFound) ends it, marked dead with the reason.
+    """
+    health: Health = worker.health
+    delay = backoff
+    try:
+        while not stopping.is_set():
+            try:
+                await worker.run()
+            except FATAL as error:
+                health.set(WorkerState.DEAD, f"{type(error).__name__}: {error}")
+                log.error("worker %s cannot work and is stopped: %s", name, error)
+                return
+            except Exception as error:
+                reason = f"{type(error).__name__}: {error}"
+                health.retrying(f"перезапуск после ошибки: {reason}")
+                log.warning("worker %s failed (%s); restarting in %.1f s", name, reason, delay)
+                if await sleep_unless(stopping, delay):
+                    break
+                delay = next_delay(delay, 60.0)
+                continue
+            if not stopping.is_set():
+                log.warning("worker %s returned on its own; restarting", name)
+                await sleep_unless(stopping, delay)
+    finally:
+        if health.state is not WorkerState.DEAD:
+            health.set(WorkerState.STOPPED)
 
 
 @dataclass(frozen=True)
@@ -144,8 +218,9 @@ def _vk(
                 f"no community token for VK page {page.group_id}: set DOZOR_VK_COMMUNITY_TOKEN"
             )
         out.vk_workers.append(
-            VkWorker(page.group_id, make_vk(token, base_url), on_comment, StoreCursors(store), reader=user,
+            VkWorker(page.group_id, make_vk(token, base_url), on_comment, StorePositions(store), reader=user,
                      wait=settings.long_poll_wait, catchup_posts=settings.catchup_posts,
+                     catchup_horizon=timedelta(days=settings.catchup_horizon_days),
                      backfill_first_run=settings.backfill_first_run)
         )  # fmt: skip
 
@@ -181,7 +256,10 @@ async def _telegram(
         out.review = queue
         routers.append(queue.router)
     if settings.channels or routers:
-        out.tg_worker = TelegramWorker(bot, settings.channels, on_comment, StorePosts(store), routers=routers)
+        threads = StoreThreads(store)
+        out.tg_worker = TelegramWorker(
+            bot, settings.channels, on_comment, StorePosts(store), threads=threads, routers=routers
+        )
 
 
 async def build_platforms(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +61,32 @@ async def serve(
     if world is not None:
         await world.close()
     await print_status(settings, console, daemon.store)
+
+
+#: A heartbeat older than this means the daemon itself is not running (it writes one every 10 s).
+STALE_HEARTBEAT = 35.0
+
+
+def worker_state(value: str, now: datetime) -> str:
+    """One worker's line in the status: running, or not running and why (the daemon itself may be gone)."""
+    try:
+        beat = json.loads(value)
+        at = datetime.fromisoformat(beat["at"])
+        state, reason = str(beat["state"]), str(beat.get("reason") or "")
+    except (ValueError, TypeError, KeyError):  # a heartbeat written by an older release: a bare timestamp
+        at, state, reason = datetime.fromisoformat(value), "running", ""
+    age = int((now - at).total_seconds())
+    if state == "stopped":
+        return f"остановлен вместе с демоном ({age} с назад)"
+    if age > STALE_HEARTBEAT:
+        return f"не работает: демон не отвечает {age} с" + (f" (последнее: {reason})" if reason else "")
+    if state == "running":
+        return f"работает (отметка {age} с назад)"
+    if state == "dead":
+        return f"не работает: {reason}; исправьте токен или настройки и перезапустите демон"
+    if state == "retrying":
+        return f"не работает, повторяет попытки: {reason}"
+    return f"запускается ({age} с назад)"
 
 
 async def _console(settings: Settings, stop: asyncio.Event, console: Console) -> None:
@@ -131,10 +158,12 @@ async def print_status(
     workers.add_column("значение")
     for key, value in sorted(summary.cursors.items()):
         if key.startswith("heartbeat:"):
-            age = now - datetime.fromisoformat(value)
-            workers.add_row(key.removeprefix("heartbeat:"), f"на связи {int(age.total_seconds())} с назад")
+            workers.add_row(key.removeprefix("heartbeat:"), worker_state(value, now))
         else:
             workers.add_row(f"позиция {key}", value)
+    for group_id, ts, synced_at in await store.vk_positions():
+        when = f", прочитано до {synced_at:%d.%m.%Y %H:%M:%S} UTC" if synced_at else ""
+        workers.add_row(f"vk:{group_id} long poll", f"ts {ts}{when}")
     console.print(workers)
     queue = Table(title="Очередь")
     queue.add_column("что")

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, make_url
+from sqlalchemy import Engine, event, exc, make_url
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import OperationalError
 from sqlmodel import create_engine
@@ -110,3 +110,12 @@ def _unavailable_on_connect(url: str) -> Any:
         return None
 
     return handle
+
+
+#: Errors that mean the database cannot be reached or is locked at the moment: waiting and retrying helps.
+UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError, OSError)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error` says the database is unreachable or locked now, not that a statement is wrong."""
+    return isinstance(error, UNAVAILABLE)

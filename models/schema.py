@@ -20,6 +20,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "models.monitor",
     "models.console",
     "models.retention",
+    "models.intake",
 )
 
 

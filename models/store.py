@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models import store_actions, store_comments, store_decisions
+from models import store_actions, store_comments, store_decisions, store_intake
 from models.store_support import audit, upsert
 from models.tables import ActionRow, CommentRow, Cursor, ReviewCardRow
 from moderation.daemon.ports import DecisionRequest, IncomingComment
@@ -190,6 +190,36 @@ class Store:
     async def set_cursor(self, key: str, value: str, now: datetime) -> None:
         """Remember where a reader stopped."""
         await self._run(upsert, Cursor, {"key": key, "value": value, "updated_at": now}, ("key",))
+
+    # intake positions
+
+    async def remember_thread(
+        self, chat_id: str, thread_id: str, channel_id: str, post: store_intake.ThreadPost, now: datetime
+    ) -> store_intake.ThreadPost:
+        """Tie a Telegram discussion thread to its channel post (the first answer sticks); what is stored."""
+        return await self._run(store_intake.remember_thread, chat_id, thread_id, channel_id, post, now)
+
+    async def find_thread(self, chat_id: str, thread_id: str) -> store_intake.ThreadPost | None:
+        """The channel post a Telegram discussion thread belongs to, if ever seen."""
+        return await self._run(store_intake.find_thread, chat_id, thread_id)
+
+    async def vk_position(self, group_id: str) -> tuple[str | None, datetime | None] | None:
+        """(ts, synced_at) of a VK community's long poll, or None when it never ran."""
+        return await self._run(store_intake.vk_position, group_id)
+
+    async def save_vk_position(
+        self, group_id: str, ts: str | None, synced_at: datetime | None, now: datetime
+    ) -> None:
+        """Remember the long-poll position up to which every event is durably handled."""
+        await self._run(store_intake.save_vk_position, group_id, ts, synced_at, now)
+
+    async def vk_positions(self) -> list[tuple[str, str | None, datetime | None]]:
+        """Every VK community's long-poll position, for the status command."""
+        return await self._run(store_intake.vk_positions)
+
+    async def is_recorded(self, key: str) -> bool:
+        """True once the comment is stored, decided or not."""
+        return await self._run(store_intake.is_recorded, key)
 
     async def audit(self, at: datetime, actor: str, event: str, details: dict[str, Any]) -> None:
         """Append to the audit log; personal data in details is redacted."""

@@ -5,10 +5,12 @@ Each function runs inside the caller's transaction (models.store.Store opens and
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlmodel import Session, col, select
 
 from models.retention import was_purged
@@ -23,6 +25,7 @@ from models.store_support import (
 from models.tables import ActionRow, CommentRow, Post, RestrictionRow, ReviewCardRow, VerdictRow
 from moderation.daemon.ports import IncomingComment, Restriction
 from moderation.daemon.records import ActionKind, CardStatus, DecidedBy, Plan
+from moderation.daemon.restrictions import restriction_for
 from moderation.types import Platform, Verdict
 
 RECEIVED = "received"
@@ -64,7 +67,17 @@ def commit_verdict(
     plan: Plan,
     now: datetime,
 ) -> bool:
-    """Record the verdict and every intent it leads to; nothing (False) if this revision is decided."""
+    """Record the verdict and every intent it leads to; nothing (False) if this revision is decided.
+
+    An escalating plan counts the author's earlier violations here, under a per-author lock, so that two
+    violations decided at once are counted one after the other (the second sees the first) and the
+    restriction intent is committed with the verdict that causes it.
+    """
+    row = session.exec(select(CommentRow).where(CommentRow.key == key)).first()
+    if row is None:
+        return False
+    if plan.escalation is not None:
+        lock_author(session, row.platform, row.page_id, row.author_id)
     claimed = session.connection().execute(
         update(CommentRow)
         .where(
@@ -76,8 +89,9 @@ def commit_verdict(
     )
     if getattr(claimed, "rowcount", 0) != 1:
         return False
-    row = session.exec(select(CommentRow).where(CommentRow.key == key)).one()
+    session.refresh(row)
     assert row.id is not None
+    plan = _escalated(session, row, plan, now)
     verdict_row = _verdict_row(row.id, revision, verdict, decided_by, model_version, now)
     session.add(verdict_row)
     session.flush()
@@ -85,6 +99,35 @@ def commit_verdict(
     _enqueue_plan(session, row, verdict_row, plan, now)
     audit(session, now, decided_by.value, "verdict", _verdict_details(row, verdict, plan))
     return True
+
+
+#: The first key of PostgreSQL's two-key advisory locks that serialise one author's verdicts ("DZ").
+AUTHOR_LOCK_CLASS = 0x445A
+
+
+def lock_author(session: Session, platform: str, page_id: str, author_id: str) -> None:
+    """Hold a lock on one author of one page until the transaction ends (PostgreSQL).
+
+    On SQLite the store already runs one write transaction at a time, which serialises authors too.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(f"{platform}:{page_id}:{author_id}".encode(), digest_size=4).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    session.connection().execute(
+        text("SELECT pg_advisory_xact_lock(:cls, :key)"), {"cls": AUTHOR_LOCK_CLASS, "key": key}
+    )
+
+
+def _escalated(session: Session, row: CommentRow, plan: Plan, now: datetime) -> Plan:
+    """The plan with the restriction its escalation comes to, counting the author's earlier violations."""
+    escalation = plan.escalation
+    if escalation is None:
+        return plan
+    since = escalation.policy.window_start(now)
+    prior = count_violations(session, Platform(row.platform), row.page_id, row.author_id, since, row.key)
+    restriction = restriction_for(escalation.policy, prior, comment_of(row), escalation.ground, now)
+    return replace(plan, restriction=restriction or plan.restriction)
 
 
 def _verdict_row(

@@ -9,8 +9,9 @@ from vk_api.bot_longpoll import VkBotEventType
 from vk_api.exceptions import ApiError, ApiHttpError
 
 from bots.vk.actions import VkActions
+from bots.vk.position import MemoryPositions
 from bots.vk.transport import EmulatorAdapter, call, emulator_session, make_vk
-from bots.vk.worker import MemoryCursorStore, VkWorker
+from bots.vk.worker import VkWorker
 from emulators.vk.demo import COMMENTS as DEMO_COMMENTS
 from emulators.vk.demo import seed_demo
 from emulators.vk.server import VkEmulator
@@ -245,7 +246,7 @@ async def test_demo_page_end_to_end(emu: VkEmulator) -> None:
         page.group_id,
         client(emu, page.community_token),
         handler,
-        MemoryCursorStore(),
+        MemoryPositions(),
         reader=client(emu, page.manager_token),
         wait=1,
     )

@@ -1,4 +1,4 @@
-"""VkWorker through the real vk_api client: long poll, failures, catch-up after downtime, no repeats."""
+"""VkWorker through the real vk_api client: long poll, failures, resuming after downtime, no repeats."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from bots.vk.worker import MemoryCursorStore, VkWorker
+from bots.vk.position import MemoryPositions, Position
+from bots.vk.worker import VkWorker
 from emulators.vk.server import VkEmulator
 from moderation.daemon.ports import Forbidden, IncomingComment
 from moderation.types import Platform
@@ -31,18 +32,20 @@ TIMEOUT = 2.0
 
 
 class Inbox:
-    """The pipeline's stand-in: records what arrives, can be told to fail on a text."""
+    """The pipeline's stand-in: records what arrives; while `broken`, refuses (as a database that is down)."""
 
-    def __init__(self, fail_on: str | None = None) -> None:
+    def __init__(self) -> None:
         self.queue: asyncio.Queue[IncomingComment] = asyncio.Queue()
         self.seen: list[IncomingComment] = []
-        self.fail_on = fail_on
+        self.refused: list[IncomingComment] = []
+        self.broken = False
 
     async def __call__(self, comment: IncomingComment) -> None:
+        if self.broken:
+            self.refused.append(comment)
+            raise RuntimeError("база данных недоступна")
         self.seen.append(comment)
         await self.queue.put(comment)
-        if comment.text == self.fail_on:
-            raise RuntimeError("база данных недоступна")
 
     async def next(self) -> IncomingComment:
         return await asyncio.wait_for(self.queue.get(), TIMEOUT)
@@ -60,18 +63,23 @@ def emu():
 
 
 def make_worker(
-    emu: VkEmulator, inbox: Inbox, cursors: MemoryCursorStore, backfill_first_run: bool = True
+    emu: VkEmulator, inbox: Inbox, positions: MemoryPositions, backfill_first_run: bool = True
 ) -> VkWorker:
     return VkWorker(
         GROUP,
         client(emu, GROUP_TOKEN),
         inbox,
-        cursors,
+        positions,
         reader=client(emu, ADMIN_TOKEN),
         wait=1,
         backoff=0.05,
         backfill_first_run=backfill_first_run,
     )
+
+
+def saved_ts(positions: MemoryPositions) -> int | None:
+    position = positions.values.get(GROUP)
+    return int(position.ts) if position is not None and position.ts is not None else None
 
 
 @asynccontextmanager
@@ -93,7 +101,7 @@ async def until(predicate: object, timeout: float = TIMEOUT) -> None:
 
 async def test_long_poll_delivers_new_and_edited_comments(emu: VkEmulator) -> None:
     post_id = populate(emu)
-    inbox, cursors = Inbox(), MemoryCursorStore()
+    inbox, cursors = Inbox(), MemoryPositions()
     async with running(make_worker(emu, inbox, cursors)):
         await until(lambda: emu.call_counts().get("wall.get", 0) == 1)  # caught up, now on long poll
         comment_id = emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[0])
@@ -105,13 +113,13 @@ async def test_long_poll_delivers_new_and_edited_comments(emu: VkEmulator) -> No
         emu.edit_comment(GROUP, comment_id, "Когда починят дорогу на Тракторной? Уже третий год ждём")
         edited = await inbox.next()
         assert edited.edited and edited.key == got.key and "третий год" in edited.text
-    assert cursors.values == {f"vk:{GROUP}": str(comment_id)}
+    assert saved_ts(cursors) == len(emu.events(GROUP))  # every event up to the end is handled
 
 
 async def test_comment_on_a_new_post_carries_the_post_text(emu: VkEmulator) -> None:
     populate(emu)
     inbox = Inbox()
-    async with running(make_worker(emu, inbox, MemoryCursorStore())):
+    async with running(make_worker(emu, inbox, MemoryPositions())):
         await until(lambda: emu.call_counts().get("wall.get", 0) == 1)
         post_id = emu.add_post(GROUP, "Опрос: нужен ли новый сквер у вокзала?", kind="poll")
         emu.add_comment(GROUP, post_id, CITIZEN, "Нужен, и скамейки обязательно")
@@ -122,7 +130,7 @@ async def test_comment_on_a_new_post_carries_the_post_text(emu: VkEmulator) -> N
 async def test_long_poll_failures_recover_without_loss_or_repeat(emu: VkEmulator, code: int) -> None:
     post_id = populate(emu)
     inbox = Inbox()
-    async with running(make_worker(emu, inbox, MemoryCursorStore())):
+    async with running(make_worker(emu, inbox, MemoryPositions())):
         await until(lambda: emu.call_counts().get("wall.get", 0) == 1)
         with emu.lock:  # the failure swallows the event of the comment made at the same moment
             emu.inject_longpoll_failure(code, GROUP)
@@ -136,13 +144,14 @@ async def test_long_poll_failures_recover_without_loss_or_repeat(emu: VkEmulator
     assert emu.call_counts()["wall.get"] == (1 if code == 2 else 2)  # 1 and 3 lose events: caught up again
 
 
-async def test_catch_up_after_downtime_delivers_only_what_was_missed(emu: VkEmulator) -> None:
+async def test_restart_resumes_the_long_poll_and_delivers_only_what_was_missed(emu: VkEmulator) -> None:
     post_id = populate(emu)
-    cursors = MemoryCursorStore()
+    cursors = MemoryPositions()
     first = Inbox()
     async with running(make_worker(emu, first, cursors)):
         emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[0])
         await first.next()
+        await until(lambda: saved_ts(cursors) == len(emu.events(GROUP)))
 
     root = emu.add_comment(GROUP, post_id, TROLL, COMMENTS[2])  # while the worker is down
     emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[1], reply_to=root)
@@ -150,41 +159,48 @@ async def test_catch_up_after_downtime_delivers_only_what_was_missed(emu: VkEmul
     emu.add_comment(GROUP, other_post, CITIZEN, "А в субботу приём будет?")
 
     second = Inbox()
+    emu.reset_call_counts()
     async with running(make_worker(emu, second, cursors)):
         texts = [(await second.next()).text for _ in range(3)]
         await second.quiet()
     assert texts == [COMMENTS[2], COMMENTS[1], "А в субботу приём будет?"]
     assert COMMENTS[0] not in texts
+    assert "wall.get" not in emu.call_counts()  # VK still had the events: no need to read the page
 
 
 async def test_first_run_without_backfill_starts_from_now(emu: VkEmulator) -> None:
     post_id = populate(emu)
     old = emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[0])
-    inbox, cursors = Inbox(), MemoryCursorStore()
+    inbox, cursors = Inbox(), MemoryPositions()
     async with running(make_worker(emu, inbox, cursors, backfill_first_run=False)):
-        await until(lambda: cursors.values.get(f"vk:{GROUP}") == str(old))
+        await until(lambda: saved_ts(cursors) == len(emu.events(GROUP)))
         emu.add_comment(GROUP, post_id, TROLL, COMMENTS[2])
         assert (await inbox.next()).text == COMMENTS[2]
     assert [c.text for c in inbox.seen] == [COMMENTS[2]]
+    assert old and "wall.get" not in emu.call_counts()
 
 
-async def test_handler_failure_does_not_stop_the_worker(emu: VkEmulator) -> None:
+async def test_handler_failure_stops_intake_until_it_recovers(emu: VkEmulator) -> None:
     post_id = populate(emu)
-    inbox, cursors = Inbox(fail_on=COMMENTS[0]), MemoryCursorStore()
-    async with running(make_worker(emu, inbox, cursors)) as task:
-        await until(lambda: emu.call_counts().get("wall.get", 0) == 1)
+    inbox, positions = Inbox(), MemoryPositions()
+    async with running(make_worker(emu, inbox, positions)) as task:
+        await until(lambda: saved_ts(positions) == len(emu.events(GROUP)))
+        before = saved_ts(positions)
+        inbox.broken = True
         emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[0])
-        await inbox.next()
-        last = emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[1])
-        assert (await inbox.next()).text == COMMENTS[1]
+        emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[1])
+        await until(lambda: len(inbox.refused) >= 3)  # retried, with backoff, and never skipped
+        assert {c.text for c in inbox.refused} == {COMMENTS[0]} and saved_ts(positions) == before
+        inbox.broken = False
+        assert [(await inbox.next()).text for _ in range(2)] == [COMMENTS[0], COMMENTS[1]]
+        await until(lambda: saved_ts(positions) == len(emu.events(GROUP)))
         assert not task.done()
-    assert cursors.values[f"vk:{GROUP}"] == str(last)
 
 
 async def test_page_own_replies_are_not_moderated(emu: VkEmulator) -> None:
     post_id = populate(emu)
     inbox = Inbox()
-    async with running(make_worker(emu, inbox, MemoryCursorStore())):
+    async with running(make_worker(emu, inbox, MemoryPositions())):
         await until(lambda: emu.call_counts().get("wall.get", 0) == 1)
         question = emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[0])
         emu.add_comment(GROUP, post_id, -GROUP, "Ремонт запланирован на весну 2027 года.", reply_to=question)
@@ -200,7 +216,7 @@ async def test_transient_errors_back_off_and_recover(emu: VkEmulator) -> None:
     emu.fail_next("wall.get", http_status=502)
     emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[0])
     inbox = Inbox()
-    async with running(make_worker(emu, inbox, MemoryCursorStore())):
+    async with running(make_worker(emu, inbox, MemoryPositions())):
         assert (await inbox.next()).text == COMMENTS[0]
     assert emu.call_counts()["groups.getLongPollServer"] == 3 and emu.call_counts()["wall.get"] == 2
 
@@ -211,7 +227,7 @@ async def test_stop_is_prompt_even_with_a_long_wait(emu: VkEmulator) -> None:
         GROUP,
         client(emu, GROUP_TOKEN),
         Inbox(),
-        MemoryCursorStore(),
+        MemoryPositions(),
         reader=client(emu, ADMIN_TOKEN),
         wait=25,
     )
@@ -226,7 +242,7 @@ async def test_stop_is_prompt_even_with_a_long_wait(emu: VkEmulator) -> None:
 
 async def test_cancellation_stops_the_worker(emu: VkEmulator) -> None:
     populate(emu)
-    worker = make_worker(emu, Inbox(), MemoryCursorStore())
+    worker = make_worker(emu, Inbox(), MemoryPositions())
     task = asyncio.create_task(worker.run())
     await until(lambda: emu.call_counts().get("wall.get", 0) == 1)
     task.cancel()
@@ -237,7 +253,7 @@ async def test_cancellation_stops_the_worker(emu: VkEmulator) -> None:
 async def test_api_calls_per_comment_stay_low(emu: VkEmulator) -> None:
     post_id = populate(emu)
     inbox = Inbox()
-    async with running(make_worker(emu, inbox, MemoryCursorStore())):
+    async with running(make_worker(emu, inbox, MemoryPositions())):
         await until(lambda: emu.call_counts().get("wall.get", 0) == 1)
         emu.reset_call_counts()
         for n in range(5):
@@ -247,15 +263,15 @@ async def test_api_calls_per_comment_stay_low(emu: VkEmulator) -> None:
     assert sum(emu.call_counts().values()) == 0  # long poll only: its HTTP checks are not API calls
 
 
-class BrokenCursorStore(MemoryCursorStore):
-    async def set(self, page_key: str, value: str) -> None:
+class BrokenPositions(MemoryPositions):
+    async def save(self, group_id: int, position: Position) -> None:
         raise OSError("диск переполнен")
 
 
-async def test_cursor_store_failure_does_not_stop_delivery(emu: VkEmulator) -> None:
+async def test_position_store_failure_does_not_stop_delivery(emu: VkEmulator) -> None:
     post_id = populate(emu)
     inbox = Inbox()
-    async with running(make_worker(emu, inbox, BrokenCursorStore())) as task:
+    async with running(make_worker(emu, inbox, BrokenPositions())) as task:
         emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[0])
         await inbox.next()
         emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[1])
@@ -279,7 +295,7 @@ async def test_wrong_tokens_stop_the_worker_with_forbidden(
         GROUP,
         client(emu, GROUP_TOKEN),
         Inbox(),
-        MemoryCursorStore(),
+        MemoryPositions(),
         reader=client(emu, reader_token),
         wait=1,
     )
@@ -294,18 +310,18 @@ async def test_long_poll_refused_to_a_community_token_of_another_page(emu: VkEmu
         GROUP,
         client(emu, "vk1.a.school-token"),
         Inbox(),
-        MemoryCursorStore(),
+        MemoryPositions(),
         reader=client(emu, ADMIN_TOKEN),
     )
     with pytest.raises(Forbidden):
         await asyncio.wait_for(worker.run(), TIMEOUT)
 
 
-async def test_catch_up_alone_respects_the_stored_cursor(emu: VkEmulator) -> None:
+async def test_catch_up_alone_hands_over_every_comment_found(emu: VkEmulator) -> None:
     post_id = populate(emu)
-    seen = emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[0])
+    emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[0])
     emu.add_comment(GROUP, post_id, CITIZEN, COMMENTS[1])
     inbox = Inbox()
-    worker = make_worker(emu, inbox, MemoryCursorStore({f"vk:{GROUP}": str(seen)}))
-    assert await worker.catch_up() == 1
-    assert [c.text for c in inbox.seen] == [COMMENTS[1]]
+    worker = make_worker(emu, inbox, MemoryPositions())
+    assert await worker.catch_up() == 2  # what was decided already is the pipeline's to skip, by key
+    assert [c.text for c in inbox.seen] == [COMMENTS[0], COMMENTS[1]]

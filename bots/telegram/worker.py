@@ -2,8 +2,11 @@
 
 A channel's comments live in its linked discussion group; each thread hangs off the automatic forward of the
 channel post. The worker learns which group belongs to which channel from getChat at start, and which thread
-belongs to which post from the automatic forwards it sees, and translates at the edge so that the moderation
-core never sees an aiogram type.
+belongs to which post from the automatic forwards it sees (stored: bots/telegram/threads.py), and translates
+at the edge so that the moderation core never sees an aiogram type.
+
+Nothing is confirmed to Telegram before it is durably handled (bots/telegram/polling.py): a comment the
+database cannot take stops intake, is retried with backoff, and is seen again after a restart.
 """
 
 from __future__ import annotations
@@ -15,13 +18,21 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiogram import Bot, Dispatcher, Router
-from aiogram.exceptions import TelegramAPIError
-from aiogram.types import ChatMemberAdministrator, ChatMemberOwner, Message, MessageOriginChannel
+from aiogram.types import (
+    ChatMemberAdministrator,
+    ChatMemberOwner,
+    Message,
+    MessageOriginChannel,
+    Update,
+)
 
+from bots.intake import Health, WorkerState, hand_over
 from bots.telegram.actions import install_token_redaction, telegram_errors
+from bots.telegram.polling import Poller, Unhandled
+from bots.telegram.threads import MemoryThreads, Thread, ThreadStore, stand_in
 from moderation.daemon.ports import IncomingComment
 from moderation.types import Platform
 
@@ -61,14 +72,6 @@ class PostSink(Protocol):
     """Where channel posts go (storage, implemented by models/), declared here by its consumer."""
 
     async def save_channel_post(self, post: ChannelPost) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class _Thread:
-    """A discussion thread: the channel post it belongs to, and that post's text for off-topic checks."""
-
-    post_id: int
-    post_text: str | None
 
 
 def post_kind(message: Message) -> PostKind:
@@ -120,20 +123,26 @@ class TelegramWorker:
         on_comment: CommentHandler,
         post_sink: PostSink | None = None,
         *,
+        threads: ThreadStore | None = None,
         routers: Sequence[Router] = (),
         polling_timeout: int = 10,
         max_concurrent_updates: int = 32,
+        backoff: float = 0.5,
     ) -> None:
         self.bot = bot
         self.channel_ids = [int(channel_id) for channel_id in channel_ids]
         self.on_comment = on_comment
         self.post_sink = post_sink
+        self.threads: ThreadStore = threads if threads is not None else MemoryThreads()
         self.routers = list(routers)
         self.polling_timeout = polling_timeout
         self.max_concurrent_updates = max_concurrent_updates
+        self.backoff = backoff
+        self.health = Health()
         self.groups: dict[int, int] = {}  # discussion group id -> channel id
-        self._threads: dict[tuple[int, int], _Thread] = {}
-        self._dispatcher: Dispatcher | None = None
+        self._known: dict[tuple[int, int], Thread] = {}  # threads seen by this process
+        self._stopping = asyncio.Event()
+        self._poller: Poller | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def resolve_links(self) -> dict[int, int]:
@@ -173,7 +182,10 @@ class TelegramWorker:
         return router
 
     async def start(self) -> None:
-        """Check the token and resolve the channel links (failing loudly at start-up), then poll."""
+        """Check the token and resolve the channel links (errors mapped: a 502 is a TransientError), then
+        poll in the background."""
+        self._stopping.clear()
+        self.health.set(WorkerState.STARTING)
         with telegram_errors("getMe"):
             await self.bot.me()
         await self.resolve_links()
@@ -181,53 +193,37 @@ class TelegramWorker:
         dispatcher.include_router(self.build_router())
         for router in self.routers:
             dispatcher.include_router(router)
-        started = asyncio.Event()
+        poller = Poller(self.bot, dispatcher, self.health, polling_timeout=self.polling_timeout,
+                        concurrency=self.max_concurrent_updates, prepare=self._prepare,
+                        backoff=self.backoff)  # fmt: skip
+        self._poller = poller
+        self._task = asyncio.create_task(poller.run(), name="dozor-telegram-polling")
+        self.health.running()
 
-        async def mark_started() -> None:
-            started.set()
-
-        dispatcher.startup.register(mark_started)
-        self._dispatcher = dispatcher
-        self._task = asyncio.create_task(
-            dispatcher.start_polling(
-                self.bot,
-                handle_signals=False,
-                close_bot_session=False,
-                polling_timeout=self.polling_timeout,
-                tasks_concurrency_limit=self.max_concurrent_updates,
-            ),
-            name="dozor-telegram-polling",
-        )
-        # Until aiogram has taken its running lock, stop_polling() would refuse; wait for that moment.
-        waiter = asyncio.create_task(started.wait())
-        await asyncio.wait([self._task, waiter], return_when=asyncio.FIRST_COMPLETED)
-        waiter.cancel()
-        if self._task.done():
-            failed, self._task, self._dispatcher = self._task, None, None
-            with telegram_errors("start polling"):
-                failed.result()
-
-    async def stop(self) -> None:
-        """Stop polling; handlers already running are left to finish by aiogram's own shutdown."""
-        if self._dispatcher is None or self._task is None:
+    async def stop(self, grace: float = 30.0) -> None:
+        """Stop polling; running handlers get `grace` seconds, what they handled is confirmed, the rest is
+        left for the next start."""
+        self._stopping.set()
+        poller, task = self._poller, self._task
+        self._poller, self._task = None, None
+        if poller is None or task is None:
             return
-        dispatcher, task = self._dispatcher, self._task
-        self._dispatcher, self._task = None, None
-        if not task.done():
-            await dispatcher.stop_polling()
-        try:
-            await task
-        except Exception:
-            logger.exception("telegram polling ended with an error")
+        poller.halt()  # first: a cancellation lost inside the HTTP client must not leave it polling
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await poller.stop(grace)
 
     async def run(self) -> None:
-        """Start and keep polling until cancelled (the daemon's entry point for Telegram)."""
+        """Start and keep polling until stopped or cancelled (the daemon's entry point for Telegram)."""
         await self.start()
         task = self._task
         if task is None:
             return
         try:
             await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not (task.cancelled() and self._stopping.is_set()):
+                raise  # run() itself was cancelled; a poll cancelled by stop() is a normal end
         finally:
             await self.stop()
 
@@ -240,10 +236,7 @@ class TelegramWorker:
     async def _save_post(self, message: Message, edited: bool) -> None:
         if message.chat.id not in self.channel_ids or self.post_sink is None:
             return
-        try:
-            await self.post_sink.save_channel_post(channel_post_of(message, edited))
-        except Exception:
-            logger.exception("could not store post %s of channel %s", message.message_id, message.chat.id)
+        await self._hand_over(self.post_sink.save_channel_post, channel_post_of(message, edited), "пост")
 
     async def _on_group_message(self, message: Message) -> None:
         await self._take_comment(message, edited=False)
@@ -255,44 +248,59 @@ class TelegramWorker:
         if message.chat.id not in self.groups:
             return
         if message.is_automatic_forward:
-            self._remember_thread(message)
+            await self._store_forward(message)
             return
-        comment = self.comment_of(message, edited)
-        if comment is None:
-            return
-        try:
-            await self.on_comment(comment)
-        except TelegramAPIError:
-            logger.exception("telegram call failed while handling comment %s", comment.key)
-        except Exception:
-            logger.exception("comment %s was not handled", comment.key)
+        comment = await self.comment_of(message, edited)
+        if comment is not None:
+            await self._hand_over(self.on_comment, comment, f"комментарий {comment.key}")
 
-    def _remember_thread(self, forward: Message) -> _Thread | None:
-        """Learn which channel post a discussion thread belongs to from its automatic forward."""
-        origin = forward.forward_origin
-        channel_id = self.groups.get(forward.chat.id)
-        if not isinstance(origin, MessageOriginChannel) or origin.chat.id != channel_id:
+    async def _hand_over(self, handler: Callable[[Any], Awaitable[None]], item: Any, what: str) -> None:
+        """Until `handler` has it; stopped first: Unhandled, so the update is not confirmed."""
+        if not await hand_over(handler, item, what, stop=self._stopping, health=self.health,
+                               backoff=self.backoff):  # fmt: skip
+            raise Unhandled(what)
+
+    def _prepare(self, update: Update) -> None:
+        """Learn a thread from its automatic forward before any handler of a later update runs."""
+        message = update.message
+        opened = _opened_by(message, self.groups) if message is not None else None
+        if opened is not None:
+            self._known.setdefault(*opened)
+
+    async def _store_forward(self, forward: Message) -> None:
+        opened = _opened_by(forward, self.groups)
+        if opened is not None:
+            await self._hand_over(self._remember, opened, f"ветка {forward.message_id}")
+
+    async def _remember(self, opened: tuple[tuple[int, int], Thread]) -> None:
+        (chat_id, thread_id), thread = opened
+        stored = await self.threads.remember(chat_id, thread_id, self.groups[chat_id], thread)
+        self._known[(chat_id, thread_id)] = stored
+
+    async def _thread_of(self, message: Message) -> Thread | None:
+        """The post a comment belongs to: known to this process, stored, told by the forward a direct comment
+        quotes, or a stand-in (never a reason to drop the comment); None outside any thread."""
+        thread_id = message.message_thread_id
+        if thread_id is None:
             return None
-        thread = _Thread(origin.message_id, message_text(forward) or None)
-        self._threads[(forward.chat.id, forward.message_id)] = thread
-        return thread
+        where = (message.chat.id, thread_id)
+        known = self._known.get(where)
+        if known is not None:
+            return known
+        stored = await self.threads.find(*where)
+        if stored is None:
+            quoted = message.reply_to_message
+            opened = _opened_by(quoted, self.groups) if quoted is not None else None
+            if opened is None:
+                logger.info("thread %s in %s was never seen: its comments get a stand-in post",
+                            thread_id, message.chat.id)  # fmt: skip
+            thread = opened[1] if opened is not None else stand_in(thread_id)
+            stored = await self.threads.remember(*where, self.groups[message.chat.id], thread)
+        self._known[where] = stored
+        return stored
 
-    def _thread_of(self, message: Message) -> _Thread | None:
-        replied = message.reply_to_message
-        if replied is not None and replied.is_automatic_forward:
-            return self._remember_thread(replied)
-        if message.message_thread_id is None:
-            return None
-        return self._threads.get((message.chat.id, message.message_thread_id))
-
-    def comment_of(self, message: Message, edited: bool = False) -> IncomingComment | None:
+    async def comment_of(self, message: Message, edited: bool = False) -> IncomingComment | None:
         """Translate a discussion-group message into a comment on its channel post (None: not one)."""
-        thread = self._thread_of(message)
-        if thread is None:
-            logger.debug(
-                "message %s in %s is not a comment on a known post", message.message_id, message.chat.id
-            )
-            return None
         channel_id = self.groups[message.chat.id]
         sender_chat, user = message.sender_chat, message.from_user
         if sender_chat is not None and sender_chat.id in (channel_id, message.chat.id):
@@ -300,12 +308,16 @@ class TelegramWorker:
         author_id = sender_chat.id if sender_chat else user.id if user else None
         if author_id is None:
             return None
+        thread = await self._thread_of(message)
+        if thread is None:
+            logger.debug("message %s in %s is outside any thread", message.message_id, message.chat.id)
+            return None
         name = sender_chat.title if sender_chat else user.full_name if user else None
         moment = message.edit_date if edited and isinstance(message.edit_date, datetime) else message.date
         return IncomingComment(
             platform=Platform.TELEGRAM,
             page_id=str(channel_id),
-            post_id=str(thread.post_id),
+            post_id=thread.post_id,
             comment_id=str(message.message_id),
             author_id=str(author_id),
             text=message_text(message),
@@ -316,3 +328,14 @@ class TelegramWorker:
             edited=edited,
             author_is_chat=sender_chat is not None,
         )
+
+
+def _opened_by(forward: Message, groups: dict[int, int]) -> tuple[tuple[int, int], Thread] | None:
+    """The thread a channel post's automatic forward opens in its discussion group, if it is one."""
+    origin = forward.forward_origin
+    if not forward.is_automatic_forward or not isinstance(origin, MessageOriginChannel):
+        return None
+    if origin.chat.id != groups.get(forward.chat.id):
+        return None
+    thread = Thread(str(origin.message_id), message_text(forward) or None)
+    return (forward.chat.id, forward.message_id), thread

@@ -79,6 +79,10 @@ class TelegramEmulator(TelegramWorld):
             bot = self.state.bot_for(request.match_info["token"])
             params, files = await _read_params(request)
             self.state.record_call(method_name, params)
+            status = self.state.take_http_failure(method_name)
+            if status is not None:
+                page = f"<html><body><h1>{status} Bad Gateway</h1></body></html>"
+                return web.Response(text=page, status=status, content_type="text/html")
             failure = self.state.take_failure(method_name)
             if failure is not None:
                 raise failure

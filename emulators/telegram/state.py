@@ -106,6 +106,7 @@ class EmulatorState:
         self.calls: Counter[str] = Counter()
         self.call_log: list[tuple[str, dict[str, str]]] = []
         self._failures: dict[str, deque[ApiError]] = {}
+        self._http_failures: dict[str, deque[int]] = {}
         self._next_callback_id = 1
         self.closing = False
 
@@ -217,6 +218,15 @@ class EmulatorState:
         """Make the next `times` calls of `method` fail with `error` (network trouble, a 500, a 403)."""
         queue = self._failures.setdefault(method.lower(), deque())
         queue.extend([error] * times)
+
+    def inject_http_failure(self, method: str, status: int = 502, times: int = 1) -> None:
+        """Make the next `times` calls of `method` meet a front end's bare HTTP error (an HTML page, no JSON),
+        as when Telegram's proxies answer 502 Bad Gateway."""
+        self._http_failures.setdefault(method.lower(), deque()).extend([status] * times)
+
+    def take_http_failure(self, method: str) -> int | None:
+        queue = self._http_failures.get(method.lower())
+        return queue.popleft() if queue else None
 
     def take_failure(self, method: str) -> ApiError | None:
         queue = self._failures.get(method.lower())

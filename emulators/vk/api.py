@@ -142,9 +142,20 @@ def _thread(group: EmuGroup, root: EmuComment, items_count: int) -> dict[str, An
 
 def _comment(group: EmuGroup, comment: EmuComment, items_count: int = 0) -> dict[str, Any]:
     obj = VkWorld.comment_object(comment)
+    if comment.deleted:  # a deleted comment kept for its replies: VK shows a stub without the text
+        obj.update({"text": "", "deleted": True})
     if comment.thread_id is None:
         obj["thread"] = _thread(group, comment, items_count)
     return obj
+
+
+def _listed(group: EmuGroup, comment: EmuComment) -> bool:
+    """Live comments are listed; a deleted top-level comment too while it has live replies (as a stub)."""
+    if not comment.deleted:
+        return True
+    return comment.thread_id is None and any(
+        c.thread_id == comment.id and not c.deleted for c in group.comments.values()
+    )
 
 
 def wall_get_comments(world: VkWorld, info: TokenInfo, params: Params) -> Any:
@@ -160,7 +171,7 @@ def wall_get_comments(world: VkWorld, info: TokenInfo, params: Params) -> Any:
         (
             c
             for c in group.comments.values()
-            if c.post_id == post_id and c.thread_id == parent and not c.deleted
+            if c.post_id == post_id and c.thread_id == parent and _listed(group, c)
         ),
         key=lambda c: c.id,
         reverse=params.get("sort") == "desc",
@@ -352,4 +363,5 @@ def call(world: VkWorld, method: str, params: Params) -> Any:
     with world.lock:
         info = world.admit(method, params.get("access_token"))
         check_token_kind(method, info)
+        world.run_hooks(method, params)
         return HANDLERS[method](world, info, params)

@@ -32,8 +32,13 @@ _SECRET_PARAMS = frozenset({"access_token", "key"})
 class VkEmulator(VkWorld):
     """The emulator: the scriptable world of `VkWorld` served over HTTP on 127.0.0.1 and a random port."""
 
-    def __init__(self, rate_limits: dict[TokenKind, int] | None = None, host: str = "127.0.0.1") -> None:
-        super().__init__(rate_limits)
+    def __init__(
+        self,
+        rate_limits: dict[TokenKind, int] | None = None,
+        host: str = "127.0.0.1",
+        longpoll_history: int = 10_000,
+    ) -> None:
+        super().__init__(rate_limits, longpoll_history)
         self._host = host
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -35,7 +36,9 @@ __all__ = ["EmuBan", "EmuComment", "EmuGroup", "EmuPost", "HttpFault", "TokenInf
 class VkWorld:
     """State and scripting API of the emulator; the HTTP layer lives in `emulator.py`."""
 
-    def __init__(self, rate_limits: dict[TokenKind, int] | None = None) -> None:
+    def __init__(
+        self, rate_limits: dict[TokenKind, int] | None = None, longpoll_history: int = 10_000
+    ) -> None:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._closed = False
@@ -45,6 +48,8 @@ class VkWorld:
         self._recent: dict[str, deque[float]] = {}
         self._failures: dict[str, deque[tuple[int | None, int | None]]] = {}
         self._calls: Counter[str] = Counter()
+        self._hooks: dict[str, deque[Callable[[dict[str, str]], None]]] = {}
+        self.longpoll_history = longpoll_history  # events VK keeps for a long poll resuming from an old ts
         self.base_url = ""
 
     # --- tokens and communities
@@ -171,6 +176,15 @@ class VkWorld:
             comment.text = text
             self._emit(group, "wall_reply_edit", self.comment_object(comment))
 
+    def remove_comment(self, group_id: int, comment_id: int, by: int) -> None:
+        """Someone outside the product (the author, another manager) deletes a comment (wall_reply_delete)."""
+        with self._lock:
+            group = self._group(group_id)
+            comment = group.comments[comment_id]
+            comment.deleted, comment.deleter_id = True, by
+            obj = {"owner_id": comment.owner_id, "id": comment.id, "deleter_id": by}
+            self._emit(group, "wall_reply_delete", {**obj, "post_id": comment.post_id})
+
     @staticmethod
     def comment_object(comment: EmuComment) -> dict[str, Any]:
         """A comment in VK's wall_wall_comment shape (used by both wall.getComments and events)."""
@@ -200,6 +214,18 @@ class VkWorld:
             queue = self._failures.setdefault(method, deque())
             queue.extend([(error_code, http_status)] * times)
 
+    def before_next(self, method: str, hook: Callable[[dict[str, str]], None]) -> None:
+        """Run `hook(params)` once, just before the next call of `method` is answered (with the world's lock
+        held, so what it scripts happens "during" that call): races a test wants to reproduce exactly."""
+        with self._lock:
+            self._hooks.setdefault(method, deque()).append(hook)
+
+    def run_hooks(self, method: str, params: dict[str, str]) -> None:
+        """Called by the API layer once a call is admitted; runs the hooks scheduled for it."""
+        hooks = self._hooks.get(method)
+        while hooks:
+            hooks.popleft()(params)
+
     def inject_longpoll_failure(self, code: int, group_id: int | None = None) -> None:
         """Make the next long-poll check answer {"failed": code}; 2 and 3 also expire the key, as VK does."""
         if code not in (1, 2, 3):
@@ -209,6 +235,14 @@ class VkWorld:
             for group in targets:
                 group.lp_failures.append(code)
             self._changed.notify_all()
+
+    def forget_longpoll_history(self, group_id: int | None = None) -> None:
+        """VK drops the event history so far (it keeps a window only): a long poll resuming from an older
+        `ts` is answered `failed: 1` with the current ts, and the events in between are lost to it."""
+        with self._lock:
+            targets = [self._group(group_id)] if group_id is not None else list(self.groups.values())
+            for group in targets:
+                group.lp_floor = len(group.events)
 
     # --- read-back
 
@@ -332,9 +366,13 @@ class VkWorld:
             return {"failed": code}
         if key not in group.lp_keys:
             return {"failed": 2}
-        if not ts.isdigit() or int(ts) > len(group.events):
+        if not ts.isdigit() or int(ts) > len(group.events) or int(ts) < self._history_start(group):
             return {"failed": 1, "ts": current}
         return None
+
+    def _history_start(self, group: EmuGroup) -> int:
+        """The oldest position a long poll can still resume from: VK keeps a window of recent events."""
+        return max(group.lp_floor, len(group.events) - self.longpoll_history)
 
     def close(self) -> None:
         """Wake every waiting long poll so that the server can stop at once."""

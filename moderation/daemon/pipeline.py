@@ -16,9 +16,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from moderation.config import REVIEW_ONLY, EscalationPolicy, Mode, RetryPolicy
-from moderation.daemon.ports import IncomingComment, PlatformActions, Restriction, ReviewQueue
-from moderation.daemon.records import DecidedBy, Plan
-from moderation.daemon.restrictions import restriction_for
+from moderation.daemon.ports import IncomingComment, PlatformActions, ReviewQueue
+from moderation.daemon.records import DecidedBy, Escalation, Plan
 from moderation.daemon.runner import ActionQueue, ActionRunner, Clock, utc_now
 from moderation.types import Action, Comment, Ground, Platform, Verdict
 
@@ -43,10 +42,6 @@ class DecisionStore(ActionQueue, Protocol):
         plan: Plan,
         now: datetime,
     ) -> bool: ...
-
-    async def count_violations(
-        self, platform: Platform, page_id: str, author_id: str, since: datetime, exclude_key: str
-    ) -> int: ...
 
     async def undecided_comments(self, limit: int = 1000) -> list[IncomingComment]: ...
 
@@ -92,13 +87,13 @@ def main_ground(verdict: Verdict) -> Ground | None:
     return max(grounds, key=lambda ground: verdict.scores.get(ground, 0.0))
 
 
-def plan_for(mode: Mode, action: Action, restriction: Restriction | None) -> Plan:
+def plan_for(mode: Mode, action: Action, escalation: Escalation | None) -> Plan:
     """What a verdict leads to in each mode (pure, so the table of cases is easy to test)."""
     if mode is Mode.DRY or action is Action.KEEP:
         return Plan()
     if action is Action.REVIEW or mode is Mode.REVIEW:
         return Plan(card=True)
-    return Plan(delete=True, restriction=restriction, card=True, auto_deleted=True, violation=True)
+    return Plan(delete=True, card=True, auto_deleted=True, violation=True, escalation=escalation)
 
 
 class Pipeline:
@@ -135,8 +130,7 @@ class Pipeline:
         verdict = self._classify(Comment(id=incoming.key, text=incoming.text, post_text=post_text))
         action = effective_action(verdict)
         now = self._clock()
-        restriction = await self._restriction(incoming, verdict, action, now)
-        plan = plan_for(self._mode, action, restriction)
+        plan = plan_for(self._mode, action, self._escalation_for(verdict, action))
         recorded = await self._store.commit_verdict(
             incoming.key, revision, verdict, decided_by(verdict), self._model_version, plan, now
         )
@@ -146,18 +140,13 @@ class Pipeline:
             self.runner.wake()
         return Handled(_outcome(plan), verdict, plan)
 
-    async def _restriction(
-        self, incoming: IncomingComment, verdict: Verdict, action: Action, now: datetime
-    ) -> Restriction | None:
-        """Escalation applies only where the machine deletes on its own."""
+    def _escalation_for(self, verdict: Verdict, action: Action) -> Escalation | None:
+        """Escalation applies only where the machine deletes on its own; the store counts the author's
+        earlier violations when it records the verdict."""
         ground = main_ground(verdict)
         if self._mode is not Mode.ENFORCE or action is not Action.DELETE or ground is None:
             return None
-        since = self._escalation.window_start(now)
-        prior = await self._store.count_violations(
-            incoming.platform, incoming.page_id, incoming.author_id, since, incoming.key
-        )
-        return restriction_for(self._escalation, prior, incoming, ground, now)
+        return Escalation(self._escalation, ground)
 
     async def recover(self, limit: int = 1000) -> int:
         """Decide comments recorded before a crash but never decided; call once at start-up before readers."""

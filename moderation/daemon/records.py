@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from moderation.config import EscalationPolicy
 from moderation.daemon.ports import IncomingComment, ModeratorChoice, Restriction, ReviewCard
-from moderation.types import Verdict
+from moderation.types import Ground, Verdict
 
 
 class ActionKind(StrEnum):
@@ -52,11 +53,24 @@ class CardStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Escalation:
+    """Restrict the author as `policy` says for a violation on `ground`.
+
+    The author's earlier violations are counted by the store in the transaction that records the verdict,
+    one author at a time: two violations decided at the same moment must not both count zero before them.
+    """
+
+    policy: EscalationPolicy
+    ground: Ground
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """Everything one verdict leads to, persisted in one transaction before anything is done.
 
-    `delete` and `card` become queued actions; `restriction` becomes a restriction row plus a queued action;
-    `violation` marks the comment as counting towards the author's escalation.
+    `delete` and `card` become queued actions; `restriction` (or the one `escalation` comes to) becomes a
+    restriction row plus a queued action; `violation` marks the comment as counting towards the author's
+    escalation.
     """
 
     delete: bool = False
@@ -64,6 +78,7 @@ class Plan:
     card: bool = False
     auto_deleted: bool = False
     violation: bool = False
+    escalation: Escalation | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,7 @@ class EmuGroup:
     events: list[dict[str, Any]] = field(default_factory=list)
     lp_keys: set[str] = field(default_factory=set)
     lp_failures: deque[int] = field(default_factory=deque)
+    deletions: dict[int, int] = field(default_factory=dict)  # comment id -> times deleted
     last_id: int = 0
 
     def next_id(self) -> int:

@@ -44,7 +44,9 @@ class VkWorld:
         self.rate_limits: dict[TokenKind, int] = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
         self._recent: dict[str, deque[float]] = {}
         self._failures: dict[str, deque[tuple[int | None, int | None]]] = {}
+        self._hangs: dict[str, deque[threading.Event | float]] = {}
         self._calls: Counter[str] = Counter()
+        self._requests: Counter[str] = Counter()
         self.base_url = ""
 
     # --- tokens and communities
@@ -200,6 +202,22 @@ class VkWorld:
             queue = self._failures.setdefault(method, deque())
             queue.extend([(error_code, http_status)] * times)
 
+    def hang_next(self, method: str, until: threading.Event | float, *, times: int = 1) -> None:
+        """Make the next `times` requests of `method` wait (until the event is set, or for so many seconds)
+        before they are answered, as a VK front end that stalls: nothing else in the world waits for them."""
+        with self._lock:
+            self._hangs.setdefault(method, deque()).extend([until] * times)
+
+    def hang_if_asked(self, method: str) -> None:
+        """Called by the API layer before it takes the lock."""
+        with self._lock:
+            queue = self._hangs.get(method)
+            hang = queue.popleft() if queue else None
+        if isinstance(hang, threading.Event):
+            hang.wait(timeout=300)
+        elif hang is not None:
+            time.sleep(hang)
+
     def inject_longpoll_failure(self, code: int, group_id: int | None = None) -> None:
         """Make the next long-poll check answer {"failed": code}; 2 and 3 also expire the key, as VK does."""
         if code not in (1, 2, 3):
@@ -213,13 +231,24 @@ class VkWorld:
     # --- read-back
 
     def call_counts(self) -> dict[str, int]:
-        """Requests received per method, refused ones included: the basis of "API calls per comment"."""
+        """Calls per method, refused ones included, those made inside `execute` too (and `execute` itself)."""
         with self._lock:
             return dict(self._calls)
+
+    def request_counts(self) -> dict[str, int]:
+        """HTTP requests per method (an `execute` of 25 calls is one): what the rate limit counts."""
+        with self._lock:
+            return dict(self._requests)
 
     def reset_call_counts(self) -> None:
         with self._lock:
             self._calls.clear()
+            self._requests.clear()
+
+    def deletions(self, group_id: int) -> dict[int, int]:
+        """How many times each comment was deleted (a restore in between allows a second)."""
+        with self._lock:
+            return dict(self._group(group_id).deletions)
 
     def deleted_comments(self, group_id: int) -> list[int]:
         with self._lock:
@@ -243,17 +272,28 @@ class VkWorld:
     def admit(self, method: str, token: str | None) -> TokenInfo:
         """Count the call, play injected failures, check the token and its rate; return who is calling."""
         self._calls[method] += 1
-        failures = self._failures.get(method)
-        if failures:
-            code, status = failures.popleft()
-            if code is not None:
-                raise VkFault(code, "Injected failure")
-            raise HttpFault(status or 500)
+        self._requests[method] += 1
+        self._play_failure(method, inner=False)
         info = self.tokens.get(token or "")
         if info is None:
             raise VkFault(5, "User authorization failed: invalid access_token (4).")
         self._check_rate(token or "", info.kind)
         return info
+
+    def count_inner(self, method: str) -> None:
+        """A call made inside `execute`: counted and subject to injected failures, not to the rate limit."""
+        self._calls[method] += 1
+        self._play_failure(method, inner=True)
+
+    def _play_failure(self, method: str, inner: bool) -> None:
+        failures = self._failures.get(method)
+        if failures:
+            code, status = failures.popleft()
+            if code is not None:
+                raise VkFault(code, "Injected failure")
+            if inner:  # no HTTP status of its own inside execute: VK reports an internal error for the call
+                raise VkFault(10, "Internal server error: injected")
+            raise HttpFault(status or 500)
 
     def _check_rate(self, token: str, kind: TokenKind) -> None:
         now = time.monotonic()

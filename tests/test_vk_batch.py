@@ -1,4 +1,4 @@
-"""Raids on VK: `execute` as the emulator answers it, and VkActions batching through the real vk_api client."""
+"""Raids on VK: `execute` as the emulator answers it, and VkActions batching through the real vk_api."""
 
 from __future__ import annotations
 

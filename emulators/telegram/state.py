@@ -53,6 +53,19 @@ class BotAccount:
         return kind in self.allowed_updates
 
 
+@dataclass
+class Hold:
+    """A call held by the emulator (see EmulatorState.hold)."""
+
+    after: bool
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def wait(self) -> None:
+        self.reached.set()
+        await self.release.wait()
+
+
 class RateLimiter:
     """Telegram's sending limits: about 20 messages a minute to one group and 30 a second overall."""
 
@@ -105,7 +118,9 @@ class EmulatorState:
         self.issued_callbacks: set[str] = set()
         self.calls: Counter[str] = Counter()
         self.call_log: list[tuple[str, dict[str, str]]] = []
+        self.deletions: Counter[tuple[int, int]] = Counter()  # (chat, message) -> times deleted
         self._failures: dict[str, deque[ApiError]] = {}
+        self._holds: dict[str, deque[Hold]] = {}
         self._next_callback_id = 1
         self.closing = False
 
@@ -221,6 +236,24 @@ class EmulatorState:
     def take_failure(self, method: str) -> ApiError | None:
         queue = self._failures.get(method.lower())
         return queue.popleft() if queue else None
+
+    def hold(self, method: str, *, after: bool) -> Hold:
+        """Hold the next call of `method` until `Hold.release` is set: before it takes effect (a hanging
+        Telegram) or `after` it took effect, with the answer not yet sent (what a caller killed or timed out
+        mid-call meets). `Hold.reached` is set when a call is being held."""
+        hold = Hold(after=after)
+        self._holds.setdefault(method.lower(), deque()).append(hold)
+        return hold
+
+    def take_hold(self, method: str, *, after: bool) -> Hold | None:
+        queue = self._holds.get(method.lower())
+        if queue and queue[0].after == after:
+            return queue.popleft()
+        return None
+
+    def delete(self, stored: StoredMessage) -> None:
+        stored.deleted = True
+        self.deletions[(stored.chat_id, stored.message_id)] += 1
 
     def record_call(self, method: str, params: dict[str, str]) -> None:
         self.calls[method] += 1

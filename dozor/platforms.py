@@ -177,7 +177,7 @@ async def _telegram(
     out.actions[Platform.TELEGRAM] = TelegramActions(bot)
     routers = []
     if settings.moderators_chat_id is not None:
-        queue = TelegramReviewQueue(bot, settings.moderators_chat_id, decisions)
+        queue = TelegramReviewQueue(bot, settings.moderators_chat_id, decisions, outbox=store)
         out.review = queue
         routers.append(queue.router)
     if settings.channels or routers:

@@ -55,15 +55,19 @@ class BotAccount:
 
 @dataclass
 class Hold:
-    """A call held by the emulator (see EmulatorState.hold)."""
+    """A call held by the emulator (see EmulatorState.hold); `fail`, when set, is answered on release instead
+    of performing the call (a request that never got through)."""
 
     after: bool
     reached: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    fail: ApiError | None = None
 
     async def wait(self) -> None:
         self.reached.set()
         await self.release.wait()
+        if self.fail is not None:
+            raise self.fail
 
 
 class RateLimiter:

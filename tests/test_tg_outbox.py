@@ -1,0 +1,114 @@
+"""A card is posted once: a send whose answer was lost is found again by its identical text and buttons.
+
+The real aiogram client against the emulator, the outbox on SQLite and PostgreSQL.
+"""
+
+# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bots.telegram.sending import OnceSender
+from emulators.telegram.model import StoredMessage
+from emulators.telegram.server import ApiError
+from models.store import Store
+from moderation.daemon.ports import RateLimited
+from tests.db_fixtures import (  # noqa: F401  (fixtures)
+    engine,
+    migrated_url,
+    postgres_migrated_url,
+    sqlite_template,
+    sqlite_url,
+    store,
+)
+from tests.test_tg_support import World, tg_world
+
+CARD = "🛡 <b>Комментарий на проверку</b>\n<blockquote>Говорят, мост закроют</blockquote>\n<i>Карточка № 7</i>"
+
+
+def keyboard(card: int = 7) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(text="Оставить", callback_data=f"dz:{card}:keep")]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons])
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    async with tg_world(per_chat_per_minute=1000) as built:
+        yield built
+
+
+def bot_messages(world: World) -> list[StoredMessage]:
+    return world.emu.sent_by_bots(world.moderators_chat)
+
+
+def someone_writes(world: World, text: str) -> StoredMessage:
+    fields = {"from": world.moderator.to_api(), "text": text}
+    return world.emu.state.new_message(world.moderators_chat, fields)
+
+
+async def lose_the_answer(world: World, store: Store, key: str, *, after_effect: bool) -> None:
+    """Send, and let the sender die while Telegram holds the call (after or before it took effect)."""
+    hold = world.emu.state.hold("sendMessage", after=after_effect)
+    hold.fail = None if after_effect else ApiError(502, "Bad Gateway")
+    dying = OnceSender(world.bot, store, watch=(world.moderators_chat.id,))
+    task = asyncio.create_task(dying.send(key, world.moderators_chat.id, CARD, keyboard()))
+    await asyncio.wait_for(hold.reached.wait(), 10)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    hold.release.set()
+
+
+async def test_a_send_whose_answer_was_lost_is_found_not_repeated(world: World, store: Store) -> None:
+    chat = world.moderators_chat.id
+    sender = OnceSender(world.bot, store, watch=(chat,))
+    earlier = await sender.send("card:6", chat, "Карточка № 6", keyboard(6))
+    human_before = someone_writes(world, "Коллеги, посмотрите карточку про мост")
+    await lose_the_answer(world, store, "card:7", after_effect=True)
+    human_after = someone_writes(world, "Уже смотрю")
+    digest = await world.bot.send_message(chat, "Сводка за неделю: удалено 12 комментариев")
+    restarted = OnceSender(world.bot, store, watch=(chat,))
+    found = await restarted.send("card:7", chat, CARD, keyboard())
+    cards = [m for m in bot_messages(world) if "Карточка № 7" in (m.text or "")]
+    assert [m.message_id for m in cards] == [found], "the card exists once: the lost send was found"
+    assert found > earlier and human_before.message_id < found < human_after.message_id
+    assert all(m.edits == 0 for m in bot_messages(world)), "finding it changed no message"
+    assert world.emu.state.message(chat, digest.message_id).text.startswith("Сводка")  # type: ignore[union-attr]
+    assert await restarted.send("card:7", chat, CARD, keyboard()) == found, "recorded: no probing again"
+
+
+async def test_a_send_that_never_reached_telegram_is_made_again(world: World, store: Store) -> None:
+    chat = world.moderators_chat.id
+    await lose_the_answer(world, store, "card:7", after_effect=False)
+    assert bot_messages(world) == []
+    posted = await OnceSender(world.bot, store, watch=(chat,)).send("card:7", chat, CARD, keyboard())
+    assert [m.message_id for m in bot_messages(world)] == [posted]
+
+
+async def test_a_refused_send_is_made_again_without_looking_for_it(world: World, store: Store) -> None:
+    chat = world.moderators_chat.id
+    world.emu.state.inject_failure("sendMessage", ApiError(429, "Too Many Requests: retry after 3", 3))
+    sender = OnceSender(world.bot, store, watch=(chat,))
+    with pytest.raises(RateLimited):
+        await sender.send("card:7", chat, CARD, keyboard())
+    posted = await sender.send("card:7", chat, CARD, keyboard())
+    assert [m.message_id for m in bot_messages(world)] == [posted]
+    assert world.emu.state.calls["editMessageText"] == 0
+
+
+async def test_a_lost_card_a_moderator_already_decided_is_not_posted_twice(
+    world: World, store: Store
+) -> None:
+    chat = world.moderators_chat.id
+    await lose_the_answer(world, store, "card:7", after_effect=True)
+    [card] = bot_messages(world)
+    card.payload["text"] += "\n\n✅ Решение: Оставить — Мария"  # the card was decided before the restart
+    card.payload.pop("reply_markup")
+    found = await OnceSender(world.bot, store, watch=(chat,)).send("card:7", chat, CARD, keyboard())
+    assert found == card.message_id and len(bot_messages(world)) == 1

@@ -356,7 +356,7 @@ def call(world: VkWorld, method: str, params: Params) -> Any:
     An injected hang holds the request before the lock (so the rest of the world goes on), as a stalled VK
     front end would. `execute` answers an ExecuteAnswer (its body has `execute_errors` beside `response`).
     """
-    world.hang_if_asked(method)
+    world.hang_if_asked(method, params)
     with world.lock:
         info = world.admit(method, params.get("access_token"))
         check_token_kind(method, info)

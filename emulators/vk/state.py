@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -44,7 +45,10 @@ class VkWorld:
         self.rate_limits: dict[TokenKind, int] = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
         self._recent: dict[str, deque[float]] = {}
         self._failures: dict[str, deque[tuple[int | None, int | None]]] = {}
-        self._hangs: dict[str, deque[threading.Event | float]] = {}
+        self._hangs: dict[
+            str,
+            list[tuple[threading.Event | float, Callable[[dict[str, str]], bool] | None, threading.Event]],
+        ] = {}
         self._calls: Counter[str] = Counter()
         self._requests: Counter[str] = Counter()
         self.base_url = ""
@@ -202,21 +206,35 @@ class VkWorld:
             queue = self._failures.setdefault(method, deque())
             queue.extend([(error_code, http_status)] * times)
 
-    def hang_next(self, method: str, until: threading.Event | float, *, times: int = 1) -> None:
-        """Make the next `times` requests of `method` wait (until the event is set, or for so many seconds)
-        before they are answered, as a VK front end that stalls: nothing else in the world waits for them."""
+    def hang_next(
+        self,
+        method: str,
+        until: threading.Event | float,
+        when: Callable[[dict[str, str]], bool] | None = None,
+    ) -> threading.Event:
+        """Make the next request of `method` (whose parameters satisfy `when`, if given) wait until the event
+        is set, or for so many seconds, before it is answered: a VK front end that stalls, for which nothing
+        else in the world waits. The returned event is set once the request is being held."""
+        reached = threading.Event()
         with self._lock:
-            self._hangs.setdefault(method, deque()).extend([until] * times)
+            self._hangs.setdefault(method, []).append((until, when, reached))
+        return reached
 
-    def hang_if_asked(self, method: str) -> None:
+    def hang_if_asked(self, method: str, params: dict[str, str]) -> None:
         """Called by the API layer before it takes the lock."""
         with self._lock:
-            queue = self._hangs.get(method)
-            hang = queue.popleft() if queue else None
-        if isinstance(hang, threading.Event):
-            hang.wait(timeout=300)
-        elif hang is not None:
-            time.sleep(hang)
+            waiting = self._hangs.get(method, [])
+            hang = next((h for h in waiting if h[1] is None or h[1](params)), None)
+            if hang is not None:
+                waiting.remove(hang)
+        if hang is None:
+            return
+        until, _, reached = hang
+        reached.set()
+        if isinstance(until, threading.Event):
+            until.wait(timeout=300)
+        else:
+            time.sleep(until)
 
     def inject_longpoll_failure(self, code: int, group_id: int | None = None) -> None:
         """Make the next long-poll check answer {"failed": code}; 2 and 3 also expire the key, as VK does."""

@@ -57,10 +57,6 @@ def _vk_deleted(world: DemoWorld) -> set[int]:
     return set(world.vk.deleted_comments(world.vk_page.group_id))
 
 
-def _vk_calls(world: DemoWorld, method: str) -> int:
-    return int(world.vk.call_counts().get(method, 0))
-
-
 async def test_obscene_comment_deleted_and_repeat_offender_restricted(
     world: DemoWorld, tmp_path: Path
 ) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, not_, or_, text, true, update
+from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, text, true, update
 from sqlmodel import Session, col, select
 
 from models.store_support import audit, comment_of, table_of, verdict_of
@@ -82,12 +82,15 @@ def _due(now: datetime, dead: Sequence[str]) -> ColumnElement[bool]:
 
 
 def _lane_filter(lane: LaneSpec | None) -> ColumnElement[bool]:
-    if lane is None or (lane.platform is None and not lane.served):
+    if lane is None:
         return true()
+    pages = true() if lane.pages is None else _about(lane.pages)
+    if lane.platform is None and not lane.served:
+        return pages
     on_platform = col(ActionRow.kind).in_([kind.value for kind in PLATFORM_KINDS])
     if lane.platform is not None:
-        return and_(on_platform, _acts_on([lane.platform]))
-    return or_(not_(on_platform), not_(_acts_on(lane.served)))
+        return and_(on_platform, _acts_on([lane.platform]), pages)
+    return and_(or_(not_(on_platform), not_(_acts_on(lane.served))), pages)
 
 
 def _acts_on(platforms: Iterable[Platform]) -> ColumnElement[bool]:
@@ -99,6 +102,31 @@ def _acts_on(platforms: Iterable[Platform]) -> ColumnElement[bool]:
         col(RestrictionRow.id) == col(ActionRow.restriction_id), col(RestrictionRow.platform).in_(values)
     )
     return or_(comment, restriction)
+
+
+def _about(pages: frozenset[tuple[Platform, str]]) -> ColumnElement[bool]:
+    """The action's comment or restriction is about one of `pages`."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, page_id in pages:
+        by_platform.setdefault(platform.value, []).append(page_id)
+    comment = or_(
+        false(),
+        *(
+            and_(col(CommentRow.platform) == p, col(CommentRow.page_id).in_(ids))
+            for p, ids in by_platform.items()
+        ),
+    )
+    restriction = or_(
+        false(),
+        *(
+            and_(col(RestrictionRow.platform) == p, col(RestrictionRow.page_id).in_(ids))
+            for p, ids in by_platform.items()
+        ),
+    )
+    return or_(
+        exists().where(col(CommentRow.id) == col(ActionRow.comment_id), comment),
+        exists().where(col(RestrictionRow.id) == col(ActionRow.restriction_id), restriction),
+    )
 
 
 def _live_holders(session: Session, owner: Owner, now: datetime) -> list[str]:

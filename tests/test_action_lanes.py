@@ -234,3 +234,16 @@ async def test_actions_for_a_platform_without_an_adapter_fail_visibly(sqlite_sto
     await flow.runner.run_due()
     [problem] = (await sqlite_store.status()).problems
     assert problem.status is ActionStatus.FAILED and "no adapter configured for telegram" in problem.error
+
+
+async def test_a_daemon_holding_some_pages_acts_only_on_those(store: Store) -> None:
+    mine, theirs = FakePlatform(), FakePlatform()
+    flow = pipeline(store, {Platform.VK: theirs})
+    await flow.handle(incoming("1", text=OBSCENE, page_id="111", author_id="601"))
+    await flow.handle(incoming("2", text=OBSCENE, page_id="222", author_id="602"))
+    runner = ActionRunner(store, {Platform.VK: mine}, FakeReview(), RetryPolicy(), Clock())
+    runner.serve_only(frozenset({(Platform.VK, "111")}))
+    assert await runner.run_due() == 2, "the deletion and the card of page 111"
+    assert mine.deleted == [incoming("1", page_id="111").key]
+    assert await flow.runner.run_due() == 2, "page 222's are left for the daemon holding it"
+    assert theirs.deleted == [incoming("2", page_id="222").key]

@@ -31,13 +31,15 @@ class LaneSpec:
     `platform` set: that platform's DELETE/RESTORE/RESTRICT/LIFT. `platform` None: every other kind (cards),
     and platform actions for platforms not in `served` (no adapter: they fail with a reason). `exclusive`: at
     most one process holds running actions of the lane at a time (posting to one chat, where finding a lost
-    send again must not meet another process's send in flight).
+    send again must not meet another process's send in flight). `pages`, when set: only actions about these
+    (platform, page id) pages, for a daemon that holds some of the pages sharing one database.
     """
 
     name: str
     platform: Platform | None = None
     served: frozenset[Platform] = frozenset()
     exclusive: bool = False
+    pages: frozenset[tuple[Platform, str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ of repeating it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -54,6 +55,12 @@ class ActionRunner:
         # The moderators' queue is one chat: one process posts to it at a time (see LaneSpec.exclusive).
         specs.append(LaneSpec(REVIEW_LANE, served=served, exclusive=True))
         self.lanes = [Lane(spec, queue, performer, self.owner, policy, clock) for spec in specs]
+
+    def serve_only(self, pages: frozenset[tuple[Platform, str]] | None) -> None:
+        """Act only on actions about these (platform, page id) pages from now on (None: on every page): a
+        daemon sharing the database with others acts on the pages it holds, with the tokens it has."""
+        for lane in self.lanes:
+            lane.spec = dataclasses.replace(lane.spec, pages=pages)
 
     def wake(self) -> None:
         """New work was queued: every idle lane looks at once (safe to call from the event loop)."""

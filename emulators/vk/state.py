@@ -11,11 +11,11 @@ import secrets
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from emulators.vk.faults import VkFaults
 from emulators.vk.model import (
     DEFAULT_RATE_LIMITS,
     EmuBan,
@@ -33,10 +33,11 @@ from emulators.vk.model import (
 __all__ = ["EmuBan", "EmuComment", "EmuGroup", "EmuPost", "HttpFault", "TokenInfo", "VkFault", "VkWorld"]
 
 
-class VkWorld:
-    """State and scripting API of the emulator; the HTTP layer lives in `emulator.py`."""
+class VkWorld(VkFaults):
+    """State and scripting API of the emulator; the HTTP layer lives in `server.py`, faults in `faults.py`."""
 
     def __init__(self, rate_limits: dict[TokenKind, int] | None = None) -> None:
+        super().__init__()
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._closed = False
@@ -44,11 +45,6 @@ class VkWorld:
         self.tokens: dict[str, TokenInfo] = {}
         self.rate_limits: dict[TokenKind, int] = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
         self._recent: dict[str, deque[float]] = {}
-        self._failures: dict[str, deque[tuple[int | None, int | None]]] = {}
-        self._hangs: dict[
-            str,
-            list[tuple[threading.Event | float, Callable[[dict[str, str]], bool] | None, threading.Event]],
-        ] = {}
         self._calls: Counter[str] = Counter()
         self._requests: Counter[str] = Counter()
         self.base_url = ""
@@ -196,46 +192,6 @@ class VkWorld:
 
     # --- failures
 
-    def fail_next(
-        self, method: str, error_code: int | None = None, *, times: int = 1, http_status: int | None = None
-    ) -> None:
-        """Make the next `times` calls of `method` fail with an API error code or a bare HTTP status."""
-        if (error_code is None) == (http_status is None):
-            raise ValueError("give exactly one of error_code and http_status")
-        with self._lock:
-            queue = self._failures.setdefault(method, deque())
-            queue.extend([(error_code, http_status)] * times)
-
-    def hang_next(
-        self,
-        method: str,
-        until: threading.Event | float,
-        when: Callable[[dict[str, str]], bool] | None = None,
-    ) -> threading.Event:
-        """Make the next request of `method` (whose parameters satisfy `when`, if given) wait until the event
-        is set, or for so many seconds, before it is answered: a VK front end that stalls, for which nothing
-        else in the world waits. The returned event is set once the request is being held."""
-        reached = threading.Event()
-        with self._lock:
-            self._hangs.setdefault(method, []).append((until, when, reached))
-        return reached
-
-    def hang_if_asked(self, method: str, params: dict[str, str]) -> None:
-        """Called by the API layer before it takes the lock."""
-        with self._lock:
-            waiting = self._hangs.get(method, [])
-            hang = next((h for h in waiting if h[1] is None or h[1](params)), None)
-            if hang is not None:
-                waiting.remove(hang)
-        if hang is None:
-            return
-        until, _, reached = hang
-        reached.set()
-        if isinstance(until, threading.Event):
-            until.wait(timeout=300)
-        else:
-            time.sleep(until)
-
     def inject_longpoll_failure(self, code: int, group_id: int | None = None) -> None:
         """Make the next long-poll check answer {"failed": code}; 2 and 3 also expire the key, as VK does."""
         if code not in (1, 2, 3):
@@ -291,7 +247,7 @@ class VkWorld:
         """Count the call, play injected failures, check the token and its rate; return who is calling."""
         self._calls[method] += 1
         self._requests[method] += 1
-        self._play_failure(method, inner=False)
+        self.play_failure(method, inner=False)
         info = self.tokens.get(token or "")
         if info is None:
             raise VkFault(5, "User authorization failed: invalid access_token (4).")
@@ -301,17 +257,7 @@ class VkWorld:
     def count_inner(self, method: str) -> None:
         """A call made inside `execute`: counted and subject to injected failures, not to the rate limit."""
         self._calls[method] += 1
-        self._play_failure(method, inner=True)
-
-    def _play_failure(self, method: str, inner: bool) -> None:
-        failures = self._failures.get(method)
-        if failures:
-            code, status = failures.popleft()
-            if code is not None:
-                raise VkFault(code, "Injected failure")
-            if inner:  # no HTTP status of its own inside execute: VK reports an internal error for the call
-                raise VkFault(10, "Internal server error: injected")
-            raise HttpFault(status or 500)
+        self.play_failure(method, inner=True)
 
     def _check_rate(self, token: str, kind: TokenKind) -> None:
         now = time.monotonic()

@@ -15,16 +15,13 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from dozor.app import Daemon, build_daemon, run_daemon
-from dozor.config import Settings, StorageConfig
-from dozor.demo.world import DemoWorld, start_world
+from dozor.demo.world import DemoWorld
 from emulators.telegram.demo import seed_city_pages
 from emulators.telegram.model import StoredMessage
 from emulators.telegram.server import ApiError, TelegramEmulator
@@ -32,6 +29,7 @@ from models.db import make_engine
 from models.tables import ReviewCardRow
 from moderation.config import ModerationConfig, RetryPolicy
 from tests.db_fixtures import migrated_url, postgres_migrated_url, sqlite_template, sqlite_url  # noqa: F401
+from tests.test_daemon_e2e import running, world  # noqa: F401  (world is a fixture)
 from tests.test_tg_support import TOKEN
 
 pytestmark = pytest.mark.timeout(240)
@@ -133,29 +131,6 @@ async def test_a_card_cut_by_a_kill_mid_send_is_posted_once_and_the_batch_resume
     assert refs == {number: f"{chat}:{messages[0].message_id}" for number, messages in posted.items()}
 
 
-@asynccontextmanager
-async def running(world: DemoWorld, db: Path, retry: RetryPolicy | None = None) -> AsyncIterator[Daemon]:
-    moderation = ModerationConfig(retry=retry or RetryPolicy())
-    settings = Settings(storage=StorageConfig(url=f"sqlite:///{db}"), moderation=moderation)
-    daemon = await build_daemon(settings, world)
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_daemon(daemon, stop))
-    try:
-        yield daemon
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 60)
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[DemoWorld]:
-    w = await start_world()
-    try:
-        yield w
-    finally:
-        await w.close()
-
-
 async def test_a_hanging_vk_holds_back_no_telegram_deletion(world: DemoWorld, tmp_path: Path) -> None:
     gid, vk_post = world.vk_page.group_id, world.vk_page.post_ids[0]
     release = threading.Event()
@@ -187,7 +162,7 @@ async def test_telegram_429_on_cards_is_waited_out_never_parked(world: DemoWorld
     for _ in range(4):  # more refusals than the attempts allowed below
         world.tg.state.inject_failure("sendMessage", ApiError(429, "Too Many Requests: retry after 1", 1))
     retry = RetryPolicy(max_attempts=2, base_delay_seconds=0.5)
-    async with running(world, tmp_path / "d.sqlite3", retry) as daemon:
+    async with running(world, tmp_path / "d.sqlite3", ModerationConfig(retry=retry)) as daemon:
         world.tg.post_comment(world.tg_posts[0], RUMOURS[1], user=pages.citizen)
         await until(lambda: cards_in(world.tg, pages.moderators_chat.id), what="the card")
         status = await daemon.store.status()

@@ -19,6 +19,7 @@ import pytest
 from dozor.app import Daemon, build_daemon, run_daemon
 from dozor.config import Settings, StorageConfig
 from dozor.demo.world import DemoWorld, start_world
+from moderation.config import ModerationConfig
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -32,8 +33,12 @@ async def until(predicate: Callable[[], object], timeout: float = 15.0) -> None:
 
 
 @asynccontextmanager
-async def running(world: DemoWorld, db: Path) -> AsyncIterator[Daemon]:
-    settings = Settings(storage=StorageConfig(url=f"sqlite:///{db}"))
+async def running(
+    world: DemoWorld, db: Path, moderation: ModerationConfig | None = None
+) -> AsyncIterator[Daemon]:
+    settings = Settings(
+        storage=StorageConfig(url=f"sqlite:///{db}"), moderation=moderation or ModerationConfig()
+    )
     daemon = await build_daemon(settings, world)
     stop = asyncio.Event()
     task = asyncio.create_task(run_daemon(daemon, stop))

@@ -14,7 +14,6 @@ from emulators.vk.server import VkEmulator
 from moderation.daemon.acting import PlatformOp
 from moderation.daemon.ports import (
     Forbidden,
-    IncomingComment,
     NotFound,
     RateLimited,
     Restriction,
@@ -22,6 +21,7 @@ from moderation.daemon.ports import (
 )
 from moderation.daemon.records import ActionKind
 from moderation.types import Ground, Platform
+from tests.test_vk_actions import _incoming
 from tests.test_vk_helpers import ADMIN_TOKEN, GROUP, GROUP_TOKEN, TROLL, client, populate, running_emulator
 
 OBSCENE = "Да вы там все о***ли, б***ь"
@@ -33,20 +33,8 @@ def emu() -> Iterator[VkEmulator]:
         yield emulator
 
 
-def _comment(post_id: int, comment_id: int) -> IncomingComment:
-    return IncomingComment(
-        platform=Platform.VK,
-        page_id=str(GROUP),
-        post_id=str(post_id),
-        comment_id=str(comment_id),
-        author_id=str(TROLL),
-        text=OBSCENE,
-        created_at=datetime.now(UTC),
-    )
-
-
 def _delete(post_id: int, comment_id: int) -> PlatformOp:
-    return PlatformOp(ActionKind.DELETE, comment=_comment(post_id, comment_id))
+    return PlatformOp(ActionKind.DELETE, comment=_incoming(post_id, comment_id))
 
 
 def _ban(author: int, days: int | None = 7) -> PlatformOp:
@@ -118,11 +106,11 @@ def test_execute_counts_once_against_the_rate_limit() -> None:
 async def test_batch_of_a_raid_goes_in_executes_with_one_outcome_each(emu: VkEmulator) -> None:
     post = populate(emu)
     ids = [emu.add_comment(GROUP, post, TROLL, f"{OBSCENE} {n}") for n in range(60)]
-    await VkActions(client(emu, ADMIN_TOKEN)).delete_comment(_comment(post, ids[10]))
+    await VkActions(client(emu, ADMIN_TOKEN)).delete_comment(_incoming(post, ids[10]))
     emu.fail_next("wall.deleteComment", 15)  # the first delete inside the first execute is refused
     live = emu.add_comment(GROUP, post, TROLL + 1, "Спасибо за ремонт")
     ops = [_delete(post, c) for c in ids] + [
-        PlatformOp(ActionKind.RESTORE, comment=_comment(post, live)),
+        PlatformOp(ActionKind.RESTORE, comment=_incoming(post, live)),
         _ban(TROLL),
     ]
     emu.reset_call_counts()

@@ -88,6 +88,15 @@ def resolve(session: Session, key: str, message_id: int, now: datetime) -> None:
     )
 
 
+def progress(session: Session, key: str, after_id: int, now: datetime) -> None:
+    """Ids up to `after_id` were looked at and hold no message of this send: a later search starts after."""
+    session.connection().execute(
+        update(SentMessageRow)
+        .where(col(SentMessageRow.send_key) == key, col(SentMessageRow.state) == SendState.SENDING.value)
+        .values(after_id=after_id, updated_at=now)
+    )
+
+
 def abandon(session: Session, key: str, now: datetime) -> None:
     """The platform refused the send, so nothing was posted and nothing needs finding."""
     session.connection().execute(

@@ -155,6 +155,9 @@ class Store:
     async def send_resolved(self, key: str, message_id: int, now: datetime) -> None:
         await self._run(outbox.resolve, key, message_id, now)
 
+    async def send_progress(self, key: str, after_id: int, now: datetime) -> None:
+        await self._run(outbox.progress, key, after_id, now)
+
     async def send_refused(self, key: str, now: datetime) -> None:
         await self._run(outbox.abandon, key, now)
 

@@ -112,3 +112,26 @@ async def test_a_lost_card_a_moderator_already_decided_is_not_posted_twice(
     card.payload.pop("reply_markup")
     found = await OnceSender(world.bot, store, watch=(chat,)).send("card:7", chat, CARD, keyboard())
     assert found == card.message_id and len(bot_messages(world)) == 1
+
+
+async def test_a_search_cut_by_a_rate_limit_goes_on_where_it_stopped(world: World, store: Store) -> None:
+    chat = world.moderators_chat.id
+    await OnceSender(world.bot, store, watch=(chat,)).send("card:6", chat, "Карточка № 6", keyboard(6))
+    for n in range(3):
+        someone_writes(world, f"Обсуждаем карточку {n}")
+    await lose_the_answer(world, store, "card:7", after_effect=True)
+    too_many = ApiError(429, "Too Many Requests: retry after 2", 2)
+    world.emu.state.inject_failure("editMessageText", too_many, skip=2)  # the third id looked at
+    restarted = OnceSender(world.bot, store, watch=(chat,))
+    with pytest.raises(RateLimited):
+        await restarted.send("card:7", chat, CARD, keyboard())
+    looked = world.emu.state.calls["editMessageText"]
+    found = await restarted.send("card:7", chat, CARD, keyboard())
+    assert world.emu.state.calls["editMessageText"] - looked == 2, (
+        "the two people's messages are not looked at again"
+    )
+    assert len(cards_numbered(world, 7)) == 1 and cards_numbered(world, 7)[0].message_id == found
+
+
+def cards_numbered(world: World, number: int) -> list[StoredMessage]:
+    return [m for m in bot_messages(world) if f"Карточка № {number}" in (m.text or "")]

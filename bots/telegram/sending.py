@@ -29,7 +29,7 @@ from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, Message
 
 from bots.telegram.actions import install_token_redaction, telegram_errors
 from moderation.daemon.outbox import SendJournal, SendRecord, SendState
-from moderation.daemon.ports import PlatformError, TransientError
+from moderation.daemon.ports import PlatformError, RateLimited, TransientError
 
 logger = logging.getLogger(__name__)
 install_token_redaction(logger)
@@ -124,7 +124,11 @@ class OnceSender:
             if message_id in known:
                 misses = 0
                 continue
-            found = await self._probe(record.chat_id, message_id, text, markup)
+            try:
+                found = await self._probe(record.chat_id, message_id, text, markup)
+            except RateLimited:  # what was looked at is not looked at again: the message is not there
+                await self._journal.send_progress(record.key, message_id - 1, self._now())
+                raise
             if found is Probe.FOUND:
                 return message_id
             misses = misses + 1 if found is Probe.ABSENT else 0

@@ -123,7 +123,7 @@ class EmulatorState:
         self.calls: Counter[str] = Counter()
         self.call_log: list[tuple[str, dict[str, str]]] = []
         self.deletions: Counter[tuple[int, int]] = Counter()  # (chat, message) -> times deleted
-        self._failures: dict[str, deque[ApiError]] = {}
+        self._failures: dict[str, deque[ApiError | None]] = {}
         self._holds: dict[str, deque[Hold]] = {}
         self._next_callback_id = 1
         self.closing = False
@@ -232,10 +232,11 @@ class EmulatorState:
 
     # --- failures and bookkeeping --------------------------------------------------------------------------
 
-    def inject_failure(self, method: str, error: ApiError, times: int = 1) -> None:
-        """Make the next `times` calls of `method` fail with `error` (network trouble, a 500, a 403)."""
+    def inject_failure(self, method: str, error: ApiError, times: int = 1, *, skip: int = 0) -> None:
+        """Make `times` calls of `method`, after the next `skip` ones, fail with `error` (network trouble,
+        a 500, a 403, a 429)."""
         queue = self._failures.setdefault(method.lower(), deque())
-        queue.extend([error] * times)
+        queue.extend([None] * skip + [error] * times)
 
     def take_failure(self, method: str) -> ApiError | None:
         queue = self._failures.get(method.lower())

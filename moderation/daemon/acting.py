@@ -126,7 +126,10 @@ class Performer:
         return chunks
 
     def _batching(self, item: QueuedAction) -> BatchingActions | None:
-        if item.kind is ActionKind.CARD or (item.comment is None and item.restriction is None):
+        """The batching adapter for a platform action that has what it needs; None for anything else."""
+        try:
+            _op(item)
+        except Unperformable:
             return None
         platform = _platform(item)
         adapter = self._actions.get(platform) if platform is not None else None

@@ -9,6 +9,7 @@ over.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -152,12 +153,12 @@ def _dead_holders(session: Session, owner: Owner, now: datetime) -> list[str]:
 def _held_elsewhere(
     session: Session, lane: LaneSpec, owner: Owner, dead: Sequence[str], now: datetime
 ) -> bool:
-    """True when another live process holds running actions of the lane."""
+    """True when another live process holds running actions of the lane, about any page (one chat)."""
     stmt = select(ActionRow.id).where(
         col(ActionRow.status) == RUNNING,
         col(ActionRow.lease_until) > now,
         col(ActionRow.claimed_by) != owner.key,
-        _lane_filter(lane),
+        _lane_filter(dataclasses.replace(lane, pages=None)),
     )
     if dead:
         stmt = stmt.where(col(ActionRow.claimed_by).not_in(dead))

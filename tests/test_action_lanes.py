@@ -181,7 +181,9 @@ async def test_a_claim_of_this_very_pid_from_before_a_restart_is_taken_at_once(s
     assert vk.deleted == [incoming().key]
 
 
-async def test_a_working_lane_renews_its_lease_so_no_one_takes_over(sqlite_store: Store) -> None:
+async def test_a_working_lane_renews_its_lease_so_no_one_takes_over(
+    sqlite_store: Store, sqlite_url: str
+) -> None:
     clock, vk = Clock(), HangingPlatform()
     policy = RetryPolicy(lease_seconds=15, renew_seconds=0.05, call_timeout_seconds=300)
     working = ActionRunner(sqlite_store, {Platform.VK: vk}, FakeReview(), policy, clock)
@@ -190,18 +192,31 @@ async def test_a_working_lane_renews_its_lease_so_no_one_takes_over(sqlite_store
     busy = asyncio.create_task(working.lanes[0].pass_once())
     await asyncio.wait_for(vk.started.wait(), 30)
     clock.advance(minutes=5)  # far past the lease the claim was made with
-    other = Owner("another-host", 1, "x")
-
-    async def renewed() -> bool:
-        lane = LaneSpec("vk", platform=Platform.VK)
-        return await sqlite_store.claim(lane, other, clock.now, 10, policy.lease) == []
-
-    deadline = asyncio.get_running_loop().time() + 30
-    while not await renewed():
-        assert asyncio.get_running_loop().time() < deadline, "the lease was not renewed"
+    await until(lambda: lease_of_the_deletion(sqlite_url) > clock.now)  # renewed by the working lane
+    lane, other = LaneSpec("vk", platform=Platform.VK), Owner("another-host", 1, "x")
+    assert await sqlite_store.claim(lane, other, clock.now, 10, policy.lease) == []
     vk.release.set()
     assert await asyncio.wait_for(busy, 30) == 1
     assert vk.deleted == [incoming().key] and vk.calls == 1
+    assert (await sqlite_store.status()).pending_actions == 1, (
+        "only the card is left: the deletion was recorded"
+    )
+
+
+def lease_of_the_deletion(url: str) -> datetime:
+    from sqlmodel import Session, select
+
+    from models.db import make_engine
+    from models.tables import ActionRow
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            row = session.exec(select(ActionRow).where(ActionRow.kind == ActionKind.DELETE.value)).one()
+    finally:
+        engine.dispose()
+    assert row.lease_until is not None and row.claimed_by is not None
+    return row.lease_until
 
 
 async def test_only_one_process_posts_to_the_moderators_queue_at_a_time(store: Store) -> None:

@@ -135,3 +135,14 @@ def known_ids(session: Session, chat_id: int, above: int) -> set[int]:
         )
     ).all()
     return {int(found) for found in rows if found is not None}
+
+
+def forget_bodies(session: Session, cutoff: datetime) -> int:
+    """Drop the kept text of sends begun before `cutoff` and never resolved (a card's text quotes a comment):
+    retention keeps no comment text longer than the configured period, here either."""
+    result = session.connection().execute(
+        update(SentMessageRow)
+        .where(col(SentMessageRow.updated_at) < cutoff, col(SentMessageRow.body).is_not(None))
+        .values(body=None)
+    )
+    return int(getattr(result, "rowcount", 0))

@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import MetaData, Table
 from sqlmodel import SQLModel
 
-MODEL_MODULES: tuple[str, ...] = ("models.tables", "models.registry", "models.monitor", "models.outbox")
+MODEL_MODULES: tuple[str, ...] = (
+    "models.tables",
+    "models.registry",
+    "models.monitor",
+    "models.console",
+    "models.retention",
+    "models.outbox",
+)
 
 
 def load_metadata() -> MetaData:

@@ -43,7 +43,7 @@ def test_bad_value_names_the_key(text: str, key: str) -> None:
 
 
 def test_broken_toml_is_reported() -> None:
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    with pytest.raises(ConfigError, match="это не TOML"):
         parse_settings("[moderation\nmode=")
 
 

@@ -7,7 +7,7 @@ chat, so a send whose answer was lost can be found again instead of repeated.
 Plain SQLAlchemy types (String, DateTime(timezone=True), JSON): the revision must not change with SQLModel.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

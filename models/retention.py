@@ -71,6 +71,7 @@ def purge_expired(engine: Engine, cutoff: datetime, now: datetime, batch: int = 
             session.commit()
     with Session(engine) as session:
         outbox.forget_bodies(session, cutoff)  # a card's text kept for a send whose outcome was never known
+        session.commit()
         waiting = int(session.exec(select(func.count()).where(*_holding_data(cutoff))).one())
         if purged:
             audit(session, now, "retention", "purged", {"comments": purged, "cutoff": cutoff.isoformat()})

@@ -5,8 +5,6 @@ In-memory fakes of the platforms (STYLE 14) over a real store; the platform side
 is in test_daemon_actions.py.
 """
 
-# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
-
 from __future__ import annotations
 
 import asyncio
@@ -25,16 +23,7 @@ from moderation.daemon.queue import LaneSpec, Owner
 from moderation.daemon.records import ActionKind, ActionStatus
 from moderation.daemon.runner import ActionRunner, utc_now
 from moderation.types import Platform
-from tests.db_fixtures import (  # noqa: F401  (fixtures)
-    engine,
-    incoming,
-    migrated_url,
-    postgres_migrated_url,
-    sqlite_store,
-    sqlite_template,
-    sqlite_url,
-    store,
-)
+from tests.db_fixtures import incoming
 from tests.pipeline_fakes import Clock, FakePlatform, FakeReview, classify
 
 OBSCENE = "Пиздец, а не благоустройство"

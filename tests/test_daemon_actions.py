@@ -5,7 +5,7 @@ recorded) exists once after the restart, and the rest of the interrupted batch g
 lease was ten minutes; a VK that hangs holds back no Telegram deletion; Telegram's 429 on cards is waited out.
 """
 
-# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
+# ruff: noqa: F811  (the e2e tests' `world` fixture is imported by name and requested as a parameter)
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from emulators.telegram.server import ApiError, TelegramEmulator
 from models.db import make_engine
 from models.tables import ReviewCardRow
 from moderation.config import ModerationConfig, RetryPolicy
-from tests.db_fixtures import migrated_url, postgres_migrated_url, sqlite_template, sqlite_url  # noqa: F401
 from tests.test_daemon_e2e import running, world  # noqa: F401  (world is a fixture)
 from tests.test_tg_support import TOKEN
 

@@ -3,30 +3,23 @@
 The real aiogram client against the emulator, the outbox on SQLite and PostgreSQL.
 """
 
-# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
-
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from sqlalchemy import Engine
 
 from bots.telegram.sending import OnceSender
 from emulators.telegram.model import StoredMessage
 from emulators.telegram.server import ApiError
 from models.store import Store
 from moderation.daemon.ports import RateLimited
-from tests.db_fixtures import (  # noqa: F401  (fixtures)
-    engine,
-    migrated_url,
-    postgres_migrated_url,
-    sqlite_template,
-    sqlite_url,
-    store,
-)
+from tests.db_fixtures import T0
 from tests.test_tg_support import World, tg_world
 
 CARD = "🛡 <b>Комментарий на проверку</b>\n<blockquote>Говорят, мост закроют</blockquote>\n<i>Карточка № 7</i>"
@@ -135,3 +128,19 @@ async def test_a_search_cut_by_a_rate_limit_goes_on_where_it_stopped(world: Worl
 
 def cards_numbered(world: World, number: int) -> list[StoredMessage]:
     return [m for m in bot_messages(world) if f"Карточка № {number}" in (m.text or "")]
+
+
+async def test_retention_forgets_the_text_kept_for_a_send_never_resolved(
+    store: Store, engine: Engine
+) -> None:
+    from models.retention import purge_expired
+
+    await store.send_begin("card:7", -100, 41, {"text": CARD, "markup": None}, T0)
+    await store.send_begin("card:8", -100, 41, {"text": CARD, "markup": None}, T0)
+    await store.send_resolved("card:8", 42, T0)
+    await store.send_begin("card:9", -100, 42, {"text": CARD, "markup": None}, T0 + timedelta(days=2))
+    await asyncio.to_thread(purge_expired, engine, T0 + timedelta(days=1), T0 + timedelta(days=2))
+    kept = {key: await store.send_record(key) for key in ("card:7", "card:8", "card:9")}
+    assert kept["card:7"] is not None and kept["card:7"].body is None, "past the period: the text is gone"
+    assert kept["card:8"] is not None and kept["card:8"].message_id == 42
+    assert kept["card:9"] is not None and kept["card:9"].body is not None, "within the period: still findable"

@@ -31,6 +31,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.speed
 	$(BIN)/python -m benchmarks.daemon
+	$(BIN)/python -m benchmarks.raid
 
 evaluate: $(STAMP)
 	$(BIN)/dozor evaluate evaluation/dev.jsonl

@@ -195,6 +195,7 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
     await daemon.platforms.stop_workers()
     if daemon._inflight:
         await asyncio.wait(set(daemon._inflight), timeout=30)
+    await asyncio.wait(tasks[:1], timeout=30)  # the action runner ends its lanes' batches (calls are timed)
     for task in tasks:
         if not task.done():
             task.cancel()

@@ -210,7 +210,9 @@ def _vk(
     base_url = ends.vk_base_url
     user = make_vk(ends.vk_user_token, base_url)
     out.vk_reader = user
-    out.actions[Platform.VK] = VkActions(user)
+    # Its own client: vk_api holds a lock through each request, so a deletion that hangs must not hold the
+    # reader (catch-up, checks) and the threads waiting on it.
+    out.actions[Platform.VK] = VkActions(make_vk(ends.vk_user_token, base_url))
     for page in settings.pages:
         token = ends.vk_community_tokens.get(page.group_id)
         if not token:
@@ -252,7 +254,7 @@ async def _telegram(
     out.actions[Platform.TELEGRAM] = TelegramActions(bot)
     routers = []
     if settings.moderators_chat_id is not None:
-        queue = TelegramReviewQueue(bot, settings.moderators_chat_id, decisions)
+        queue = TelegramReviewQueue(bot, settings.moderators_chat_id, decisions, outbox=store)
         out.review = queue
         routers.append(queue.router)
     if settings.channels or routers:

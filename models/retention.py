@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, func, or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models import outbox
 from models.store_support import audit, upsert
 from models.tables import ActionRow, CommentRow, ReviewCardRow, VerdictRow
 
@@ -69,6 +70,8 @@ def purge_expired(engine: Engine, cutoff: datetime, now: datetime, batch: int = 
             purged += len(ids)
             session.commit()
     with Session(engine) as session:
+        outbox.forget_bodies(session, cutoff)  # a card's text kept for a send whose outcome was never known
+        session.commit()
         waiting = int(session.exec(select(func.count()).where(*_holding_data(cutoff))).one())
         if purged:
             audit(session, now, "retention", "purged", {"comments": purged, "cutoff": cutoff.isoformat()})

@@ -21,6 +21,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "models.console",
     "models.retention",
     "models.intake",
+    "models.outbox",
 )
 
 

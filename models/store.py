@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -18,10 +18,12 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models import store_actions, store_comments, store_decisions, store_intake
+from models import outbox, store_actions, store_comments, store_decisions, store_intake
 from models.store_support import audit, upsert
 from models.tables import ActionRow, CommentRow, Cursor, ReviewCardRow
+from moderation.daemon.outbox import SendRecord
 from moderation.daemon.ports import DecisionRequest, IncomingComment
+from moderation.daemon.queue import LaneSpec, Owner, Settlement
 from moderation.daemon.records import (
     ActionKind,
     ActionProblem,
@@ -47,6 +49,7 @@ class Store:
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         self._lock = threading.Lock()
+        self.owner = Owner.current()  # the identity claims made through claim_due are held under
 
     @contextlib.contextmanager
     def _session(self) -> Iterator[Session]:
@@ -109,41 +112,63 @@ class Store:
         """The stored text of a post, if known."""
         return await self._run(store_comments.post_text, platform, page_id, post_id)
 
-    # the action queue
+    # the action queue (moderation.daemon.queue.ActionQueue) and the outbox (moderation.daemon.outbox)
+
+    async def claim(
+        self, lane: LaneSpec | None, owner: Owner, now: datetime, limit: int, lease: timedelta
+    ) -> list[QueuedAction]:
+        """Due actions of a lane (None: any), running for `owner` under a lease, one attempt counted."""
+        return await self._run(store_actions.claim, lane, owner, now, limit, lease)
+
+    async def renew(self, action_ids: Sequence[int], owner: Owner, until: datetime) -> int:
+        """Extend the lease of actions `owner` still holds; how many it still holds."""
+        return await self._run(store_actions.renew, action_ids, owner, until)
+
+    async def settle(self, settlements: Sequence[Settlement], now: datetime) -> int:
+        """Record outcomes in one transaction; a claim no longer ours changes nothing."""
+        return await self._run(store_actions.settle, settlements, now)
 
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[QueuedAction]:
-        """Due actions, now marked running under a lease, each with one more attempt counted."""
-        return await self._run(store_actions.claim_due, now, limit, lease)
+        """Due actions of every lane, claimed for this store's own process identity."""
+        return await self.claim(None, self.owner, now, limit, lease)
 
     async def complete(
-        self,
-        action_id: int,
-        now: datetime,
-        note: str | None = None,
-        message_ref: str | None = None,
+        self, action_id: int, now: datetime, note: str | None = None, message_ref: str | None = None,
         attempt: int | None = None,
-    ) -> bool:
-        """Mark an action done (with the card's message reference when it posted a card).
+    ) -> bool:  # fmt: skip
+        """Mark one claimed action done (the runner settles in batches; this is for tools and tests)."""
+        if attempt is None:
+            attempt = await self._run(store_actions.attempts_of, action_id)
+        done = Settlement(action_id, attempt, ActionStatus.DONE, error=note, message_ref=message_ref)
+        return await self.settle([done], now) == 1
 
-        `attempt` is the claim's attempt count: with it, a runner that lost its lease changes nothing (False).
-        """
-        return await self._run(store_actions.complete, action_id, now, note, message_ref, attempt)
+    async def send_record(self, key: str) -> SendRecord | None:
+        """The outbox entry of a send, if it was ever begun."""
+        return await self._run(outbox.record, key)
 
-    async def reschedule(
-        self, action_id: int, at: datetime, error: str, now: datetime, attempt: int | None = None
-    ) -> bool:
-        """Try an action again at `at`, remembering why it failed this time."""
-        return await self._run(store_actions.reschedule, action_id, at, error, now, attempt)
+    async def send_begin(
+        self, key: str, chat_id: int, after_id: int | None, body: dict[str, Any], now: datetime
+    ) -> None:
+        """Record a send before it is made, with the last message id known in its chat."""
+        await self._run(outbox.begin, key, chat_id, after_id, body, now)
 
-    async def defer(self, action_id: int, at: datetime, now: datetime, attempt: int | None = None) -> bool:
-        """Put a claimed action back without counting the attempt."""
-        return await self._run(store_actions.defer, action_id, at, now, attempt)
+    async def send_resolved(self, key: str, message_id: int, now: datetime) -> None:
+        await self._run(outbox.resolve, key, message_id, now)
 
-    async def give_up(
-        self, action_id: int, status: ActionStatus, error: str, now: datetime, attempt: int | None = None
-    ) -> bool:
-        """Mark an action failed (retrying is pointless) or parked (retries ran out); both show in status."""
-        return await self._run(store_actions.give_up, action_id, status, error, now, attempt)
+    async def send_progress(self, key: str, after_id: int, now: datetime) -> None:
+        await self._run(outbox.progress, key, after_id, now)
+
+    async def send_refused(self, key: str, now: datetime) -> None:
+        await self._run(outbox.abandon, key, now)
+
+    async def note_sent(self, chat_id: int, message_id: int, now: datetime) -> None:
+        await self._run(outbox.note, chat_id, message_id, now)
+
+    async def last_sent_id(self, chat_id: int) -> int | None:
+        return await self._run(outbox.last_message_id, chat_id)
+
+    async def known_sent_ids(self, chat_id: int, above: int) -> set[int]:
+        return await self._run(outbox.known_ids, chat_id, above)
 
     # cards, decisions, moderators
 

@@ -1,76 +1,219 @@
-"""The action queue: claim what is due, record how it went. Every transition is a conditional update, so a
-runner that lost its lease (it was presumed dead) cannot overwrite the outcome of the one that took over.
+"""The action queue: claim a lane's due work, renew leases, record how it went.
+
+Claims use the database's row locking where it has one (PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED`, and a
+transaction-scoped advisory lock for a lane one process holds at a time); SQLite has one writer, so its
+transaction is the lock. Every transition is conditional on the claim (running, with the attempt count it
+was claimed with), so a holder that lost its claim cannot overwrite the outcome recorded by the one that took
+over.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, text, true, update
 from sqlmodel import Session, col, select
 
-from models.store_support import audit, comment_of, verdict_of
+from models.store_support import audit, comment_of, table_of, verdict_of
 from models.tables import ActionRow, CommentRow, RestrictionRow, ReviewCardRow, VerdictRow
 from moderation.daemon.ports import Restriction, ReviewCard
+from moderation.daemon.queue import PLATFORM_KINDS, LaneSpec, Owner, Settlement
 from moderation.daemon.records import ActionKind, ActionStatus, QueuedAction
 from moderation.types import Ground, Platform
 
 PENDING = ActionStatus.PENDING.value
 RUNNING = ActionStatus.RUNNING.value
+ENDED = frozenset({ActionStatus.DONE, ActionStatus.FAILED, ActionStatus.PARKED})
 
 
-def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> list[QueuedAction]:
-    """Take up to `limit` due actions (and ones whose runner's lease ran out), counting one attempt each."""
-    due = or_(
-        (col(ActionRow.status) == PENDING) & (col(ActionRow.next_attempt_at) <= now),
-        (col(ActionRow.status) == RUNNING) & (col(ActionRow.lease_until) <= now),
-    )
+def claim(
+    session: Session, lane: LaneSpec | None, owner: Owner, now: datetime, limit: int, lease: timedelta
+) -> list[QueuedAction]:
+    """Take up to `limit` due actions of `lane` (None: any), counting one attempt each.
+
+    Due: pending and scheduled by now, or running under a lease that ran out or a holder that is dead.
+    """
+    postgres = session.get_bind().dialect.name == "postgresql"
+    dead = _dead_holders(session, owner, now)
+    if lane is not None and lane.exclusive:
+        if postgres:
+            session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(lane)})
+        if _held_elsewhere(session, lane, owner, dead, now):
+            return []
+    due = _due(now, dead)
     stmt = (
-        select(ActionRow).where(due).order_by(col(ActionRow.next_attempt_at), col(ActionRow.id)).limit(limit)
+        select(ActionRow.id)
+        .where(due, _lane_filter(lane))
+        .order_by(col(ActionRow.next_attempt_at), col(ActionRow.id))
+        .limit(limit)
     )
-    claimed: list[QueuedAction] = []
-    for row in session.exec(stmt).all():
-        assert row.id is not None
-        result = session.connection().execute(
-            update(ActionRow)
-            .where(col(ActionRow.id) == row.id, col(ActionRow.status) == row.status)
-            .where(col(ActionRow.attempts) == row.attempts)
-            .values(status=RUNNING, lease_until=now + lease, attempts=row.attempts + 1, updated_at=now)
+    if postgres:
+        stmt = stmt.with_for_update(skip_locked=True, of=ActionRow)
+    ids = [found for found in session.exec(stmt).all() if found is not None]
+    if not ids:
+        return []
+    claimed = session.connection().execute(
+        update(ActionRow)
+        .where(col(ActionRow.id).in_(ids), due)
+        .values(
+            status=RUNNING,
+            lease_until=now + lease,
+            claimed_by=owner.key,
+            attempts=col(ActionRow.attempts) + 1,
+            updated_at=now,
         )
-        if getattr(result, "rowcount", 0) == 1:
-            claimed.append(_queued(session, row, row.attempts + 1))
-    return claimed
-
-
-def _queued(session: Session, row: ActionRow, attempts: int) -> QueuedAction:
-    assert row.id is not None
-    comment_row = session.get(CommentRow, row.comment_id) if row.comment_id is not None else None
-    restriction_row = (
-        session.get(RestrictionRow, row.restriction_id) if row.restriction_id is not None else None
+        .returning(table_of(ActionRow).c.id, table_of(ActionRow).c.attempts)
     )
-    card = _card(session, row.card_id, comment_row) if row.card_id is not None else None
-    return QueuedAction(
-        id=row.id,
-        kind=ActionKind(row.kind),
-        attempts=attempts,
-        idempotency_key=row.idempotency_key,
-        comment=comment_of(comment_row) if comment_row is not None else None,
-        restriction=restriction_of(restriction_row) if restriction_row is not None else None,
-        restriction_id=row.restriction_id,
-        card=card,
+    attempts: dict[int, int] = {int(row[0]): int(row[1]) for row in claimed.all()}
+    return _load(session, [i for i in ids if i in attempts], attempts)
+
+
+def _due(now: datetime, dead: Sequence[str]) -> ColumnElement[bool]:
+    lapsed = or_(col(ActionRow.lease_until).is_(None), col(ActionRow.lease_until) <= now)
+    if dead:
+        lapsed = or_(lapsed, col(ActionRow.claimed_by).in_(dead))
+    return or_(
+        and_(col(ActionRow.status) == PENDING, col(ActionRow.next_attempt_at) <= now),
+        and_(col(ActionRow.status) == RUNNING, lapsed),
     )
 
 
-def _card(session: Session, card_id: int, comment_row: CommentRow | None) -> ReviewCard | None:
-    card_row = session.get(ReviewCardRow, card_id)
-    if card_row is None:
-        return None
-    comment_row = comment_row or session.get(CommentRow, card_row.comment_id)
-    verdict_row = session.get(VerdictRow, card_row.verdict_id)
-    if comment_row is None or verdict_row is None:
+def _lane_filter(lane: LaneSpec | None) -> ColumnElement[bool]:
+    if lane is None:
+        return true()
+    pages = true() if lane.pages is None else _about(lane.pages)
+    if lane.platform is None and not lane.served:
+        return pages
+    on_platform = col(ActionRow.kind).in_([kind.value for kind in PLATFORM_KINDS])
+    if lane.platform is not None:
+        return and_(on_platform, _acts_on([lane.platform]), pages)
+    return and_(or_(not_(on_platform), not_(_acts_on(lane.served))), pages)
+
+
+def _acts_on(platforms: Iterable[Platform]) -> ColumnElement[bool]:
+    values = [platform.value for platform in platforms]
+    comment = exists().where(
+        col(CommentRow.id) == col(ActionRow.comment_id), col(CommentRow.platform).in_(values)
+    )
+    restriction = exists().where(
+        col(RestrictionRow.id) == col(ActionRow.restriction_id), col(RestrictionRow.platform).in_(values)
+    )
+    return or_(comment, restriction)
+
+
+def _about(pages: frozenset[tuple[Platform, str]]) -> ColumnElement[bool]:
+    """The action's comment or restriction is about one of `pages`."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, page_id in pages:
+        by_platform.setdefault(platform.value, []).append(page_id)
+    comment = or_(
+        false(),
+        *(
+            and_(col(CommentRow.platform) == p, col(CommentRow.page_id).in_(ids))
+            for p, ids in by_platform.items()
+        ),
+    )
+    restriction = or_(
+        false(),
+        *(
+            and_(col(RestrictionRow.platform) == p, col(RestrictionRow.page_id).in_(ids))
+            for p, ids in by_platform.items()
+        ),
+    )
+    return or_(
+        exists().where(col(CommentRow.id) == col(ActionRow.comment_id), comment),
+        exists().where(col(RestrictionRow.id) == col(ActionRow.restriction_id), restriction),
+    )
+
+
+def _live_holders(session: Session, owner: Owner, now: datetime) -> list[str]:
+    rows = session.exec(
+        select(ActionRow.claimed_by)
+        .where(col(ActionRow.status) == RUNNING, col(ActionRow.lease_until) > now)
+        .where(col(ActionRow.claimed_by).is_not(None), col(ActionRow.claimed_by) != owner.key)
+        .distinct()
+    ).all()
+    return [str(holder) for holder in rows if holder]
+
+
+def _dead_holders(session: Session, owner: Owner, now: datetime) -> list[str]:
+    """Holders of unexpired claims that are dead processes of this host: their claims are taken at once."""
+    dead = []
+    for holder in _live_holders(session, owner, now):
+        parsed = Owner.parse(holder)
+        if parsed is not None and owner.is_dead_peer(parsed):
+            dead.append(holder)
+    return dead
+
+
+def _held_elsewhere(
+    session: Session, lane: LaneSpec, owner: Owner, dead: Sequence[str], now: datetime
+) -> bool:
+    """True when another live process holds running actions of the lane, about any page (one chat)."""
+    stmt = select(ActionRow.id).where(
+        col(ActionRow.status) == RUNNING,
+        col(ActionRow.lease_until) > now,
+        col(ActionRow.claimed_by) != owner.key,
+        _lane_filter(dataclasses.replace(lane, pages=None)),
+    )
+    if dead:
+        stmt = stmt.where(col(ActionRow.claimed_by).not_in(dead))
+    return session.exec(stmt.limit(1)).first() is not None
+
+
+def _lock_key(lane: LaneSpec) -> int:
+    digest = hashlib.sha256(f"dozor-lane:{lane.name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _load(session: Session, ids: Sequence[int], attempts: dict[int, int]) -> list[QueuedAction]:
+    """The claimed rows with everything needed to perform them, read in a few queries, in claim order."""
+    rows = {row.id: row for row in session.exec(select(ActionRow).where(col(ActionRow.id).in_(ids))).all()}
+    cards = _by_id(session, ReviewCardRow, {row.card_id for row in rows.values()})
+    comment_ids = {row.comment_id for row in rows.values()} | {card.comment_id for card in cards.values()}
+    comments = _by_id(session, CommentRow, comment_ids)
+    restrictions = _by_id(session, RestrictionRow, {row.restriction_id for row in rows.values()})
+    verdicts = _by_id(session, VerdictRow, {card.verdict_id for card in cards.values()})
+    out = []
+    for action_id in ids:
+        row = rows[action_id]
+        comment_row = comments.get(row.comment_id)
+        restriction_row = restrictions.get(row.restriction_id)
+        card_row = cards.get(row.card_id)
+        out.append(
+            QueuedAction(
+                id=action_id,
+                kind=ActionKind(row.kind),
+                attempts=attempts[action_id],
+                idempotency_key=row.idempotency_key,
+                comment=comment_of(comment_row) if comment_row is not None else None,
+                restriction=restriction_of(restriction_row) if restriction_row is not None else None,
+                restriction_id=row.restriction_id,
+                card=_card(card_row, comments, verdicts) if card_row is not None else None,
+            )
+        )
+    return out
+
+
+def _by_id(session: Session, model: Any, ids: Iterable[int | None]) -> dict[int | None, Any]:
+    wanted = [i for i in set(ids) if i is not None]
+    if not wanted:
+        return {}
+    return {row.id: row for row in session.exec(select(model).where(col(model.id).in_(wanted))).all()}
+
+
+def _card(
+    card_row: ReviewCardRow, comments: dict[int | None, Any], verdicts: dict[int | None, Any]
+) -> ReviewCard | None:
+    comment_row, verdict_row = comments.get(card_row.comment_id), verdicts.get(card_row.verdict_id)
+    if card_row.id is None or comment_row is None or verdict_row is None:
         return None
     return ReviewCard(
-        card_id=card_id,
+        card_id=card_row.id,
         comment=comment_of(comment_row),
         verdict=verdict_of(verdict_row, comment_row.key),
         auto_deleted=card_row.auto_deleted,
@@ -90,35 +233,63 @@ def restriction_of(row: RestrictionRow) -> Restriction:
     )
 
 
+def renew(session: Session, action_ids: Sequence[int], owner: Owner, until: datetime) -> int:
+    """Extend the lease of the actions `owner` still holds."""
+    if not action_ids:
+        return 0
+    result = session.connection().execute(
+        update(ActionRow)
+        .where(col(ActionRow.id).in_(list(action_ids)), col(ActionRow.status) == RUNNING)
+        .where(col(ActionRow.claimed_by) == owner.key)
+        .values(lease_until=until)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+def settle(session: Session, settlements: Sequence[Settlement], now: datetime) -> int:
+    """Record each outcome if the claim is still ours; how many were."""
+    return sum(_settle_one(session, item, now) for item in settlements)
+
+
+def _settle_one(session: Session, item: Settlement, now: datetime) -> bool:
+    status = item.status
+    if status not in ENDED and status is not ActionStatus.PENDING:
+        raise ValueError(f"an action settles as done, pending, failed or parked, not {status}")
+    values: dict[str, Any] = {"status": status.value, "last_error": item.error}
+    if status is ActionStatus.PENDING:
+        values["next_attempt_at"] = item.at or now
+        if not item.counted:
+            values["attempts"] = max(item.attempt - 1, 0)
+            values.pop("last_error")  # waiting out a rate limit is not an error to show
+    row = _transition(session, item.action_id, item.attempt, now, **values)
+    if row is None:
+        return False
+    if status is ActionStatus.DONE:
+        _apply_done(session, row, item.message_ref, now)
+        audit(session, now, "runner", "action_done", {"action": row.id, "kind": row.kind, "note": item.error})
+    elif status in (ActionStatus.FAILED, ActionStatus.PARKED):
+        event = f"action_{status.value}"
+        audit(session, now, "runner", event, {"action": row.id, "kind": row.kind, "error": item.error})
+    return True
+
+
 def _transition(
     session: Session, action_id: int, attempt: int | None, now: datetime, **values: object
 ) -> ActionRow | None:
-    """Move a running action on; None when it is no longer ours.
-
-    `attempt` (the count at claim time) identifies the claim: a runner that lost its lease and was taken over
-    cannot overwrite the outcome of the runner that took over, nor one cancelled meanwhile.
-    """
+    """Move a running action on; None when it is no longer ours (see the module docstring)."""
     stmt = update(ActionRow).where(col(ActionRow.id) == action_id, col(ActionRow.status) == RUNNING)
     if attempt is not None:
         stmt = stmt.where(col(ActionRow.attempts) == attempt)
-    result = session.connection().execute(stmt.values(updated_at=now, lease_until=None, **values))
+    result = session.connection().execute(
+        stmt.values(updated_at=now, lease_until=None, claimed_by=None, **values)
+    )
     if getattr(result, "rowcount", 0) != 1:
         return None
     return session.get(ActionRow, action_id, populate_existing=True)
 
 
-def complete(
-    session: Session,
-    action_id: int,
-    now: datetime,
-    note: str | None,
-    message_ref: str | None,
-    attempt: int | None,
-) -> bool:
-    """The action took effect (or its target was gone already); apply its side effects on our records."""
-    row = _transition(session, action_id, attempt, now, status=ActionStatus.DONE.value, last_error=note)
-    if row is None:
-        return False
+def _apply_done(session: Session, row: ActionRow, message_ref: str | None, now: datetime) -> None:
+    """A card's message reference; a lifted restriction's end."""
     if row.kind == ActionKind.CARD.value and row.card_id is not None and message_ref is not None:
         card = session.get(ReviewCardRow, row.card_id)
         if card is not None:
@@ -129,49 +300,6 @@ def complete(
         if restriction is not None and restriction.lifted_at is None:
             restriction.lifted_at = now
             session.add(restriction)
-    audit(session, now, "runner", "action_done", {"action": action_id, "kind": row.kind, "note": note})
-    return True
-
-
-def reschedule(
-    session: Session, action_id: int, at: datetime, error: str, now: datetime, attempt: int | None
-) -> bool:
-    """Try again at `at`; the attempt already counted at claim time."""
-    return (
-        _transition(session, action_id, attempt, now, status=PENDING, next_attempt_at=at, last_error=error)
-        is not None
-    )
-
-
-def defer(session: Session, action_id: int, at: datetime, now: datetime, attempt: int | None) -> bool:
-    """Put back unattempted (its platform is rate limited), taking back the attempt counted at claim time."""
-    row = session.get(ActionRow, action_id)
-    if row is None:
-        return False
-    attempts = max(row.attempts - 1, 0)
-    return (
-        _transition(session, action_id, attempt, now, status=PENDING, next_attempt_at=at, attempts=attempts)
-        is not None
-    )
-
-
-def give_up(
-    session: Session, action_id: int, status: ActionStatus, error: str, now: datetime, attempt: int | None
-) -> bool:
-    """Stop trying: FAILED when retrying cannot help, PARKED when retries ran out; both show in status."""
-    if status not in (ActionStatus.FAILED, ActionStatus.PARKED):
-        raise ValueError(f"give_up takes failed or parked, not {status}")
-    row = _transition(session, action_id, attempt, now, status=status.value, last_error=error)
-    if row is None:
-        return False
-    audit(
-        session,
-        now,
-        "runner",
-        f"action_{status.value}",
-        {"action": action_id, "kind": row.kind, "error": error},
-    )
-    return True
 
 
 def cancel_pending(
@@ -185,3 +313,9 @@ def cancel_pending(
         stmt = stmt.where(col(ActionRow.restriction_id) == restriction_id)
     result = session.connection().execute(stmt.values(status=ActionStatus.CANCELLED.value))
     return int(getattr(result, "rowcount", 0))
+
+
+def attempts_of(session: Session, action_id: int) -> int:
+    """An action's attempt count now (0 when there is no such action)."""
+    row = session.get(ActionRow, action_id)
+    return row.attempts if row is not None else 0

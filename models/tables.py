@@ -149,6 +149,7 @@ class ActionRow(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime
     lease_until: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=200)  # host:pid:nonce of the holding process
     last_error: str | None = None
     created_at: datetime
     updated_at: datetime

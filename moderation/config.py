@@ -88,7 +88,10 @@ class EscalationPolicy(BaseModel):
 class RetryPolicy(BaseModel):
     """The [moderation.retry] section: exponential backoff, capped, with a limit on attempts.
 
-    `lease_seconds`: how long a claimed action may run before another runner (after a crash) takes it over.
+    Only real failures count as attempts; a platform's "wait" (rate limit) is waited out without counting.
+    `lease_seconds`: how long a claimed action stays with its runner without a renewal (renewed every
+    `renew_seconds` while it works), before another daemon takes it over after a crash; a restarted daemon
+    takes its own dead claims at once. `call_timeout_seconds` bounds every request to a platform.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -96,9 +99,19 @@ class RetryPolicy(BaseModel):
     max_attempts: int = Field(default=8, ge=1, le=100)
     base_delay_seconds: float = Field(default=2.0, gt=0)
     max_delay_seconds: float = Field(default=900.0, gt=0)
-    lease_seconds: float = Field(default=120.0, gt=0)
-    batch_size: int = Field(default=50, ge=1, le=1000)
+    lease_seconds: float = Field(default=15.0, gt=0)
+    renew_seconds: float = Field(default=5.0, gt=0)
+    call_timeout_seconds: float = Field(default=10.0, gt=0)
+    batch_size: int = Field(default=100, ge=1, le=1000)
     idle_seconds: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _renewed_in_time(self) -> RetryPolicy:
+        if self.renew_seconds >= self.lease_seconds:
+            raise ValueError(
+                "renew_seconds must be shorter than lease_seconds, or leases lapse while working"
+            )
+        return self
 
     def backoff(self, attempts: int) -> timedelta:
         """Delay after the `attempts`-th failed attempt: base * 2^(attempts-1), capped at the maximum."""
@@ -106,12 +119,8 @@ class RetryPolicy(BaseModel):
         delay = min(self.base_delay_seconds * (2.0 ** min(exponent, 40)), self.max_delay_seconds)
         return timedelta(seconds=delay)
 
-    def rate_limited_delay(self, attempts: int, retry_after: float) -> timedelta:
-        """The platform said when to come back: never earlier than that, nor earlier than the backoff."""
-        return max(timedelta(seconds=max(retry_after, 0.0)), self.backoff(attempts))
-
     def exhausted(self, attempts: int) -> bool:
-        """True once an action has been tried as many times as allowed; the runner parks it."""
+        """True once an action has failed as many times as allowed; the runner parks it."""
         return attempts >= self.max_attempts
 
     @property

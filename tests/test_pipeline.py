@@ -159,12 +159,15 @@ async def test_crash_before_verdict_is_recovered_on_start(sqlite_store: Store) -
 async def test_crash_while_acting_is_retried_after_the_lease_without_a_second_effect(
     sqlite_store: Store,
 ) -> None:
+    from moderation.daemon.queue import Owner
+
     pipeline, vk, _, clock = make(sqlite_store)
     comment = incoming(text=OBSCENE)
     await pipeline.handle(comment)
-    await sqlite_store.claim_due(clock.now, 10, timedelta(minutes=2))  # a runner claims, then dies
+    elsewhere = Owner("another-host", 4242, "dead")  # a daemon on another machine claims, then dies
+    await sqlite_store.claim(None, elsewhere, clock.now, 10, timedelta(seconds=15))
     assert await pipeline.runner.run_due() == 0, "still leased to the dead runner"
-    clock.advance(minutes=3)
+    clock.advance(seconds=16)
     assert await pipeline.runner.run_due() == 2
     assert vk.deleted == [comment.key] and vk.calls == 1
 

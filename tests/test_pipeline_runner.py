@@ -140,4 +140,4 @@ async def test_run_forever_works_queued_actions_and_stops(sqlite_store: Store) -
 def test_backoff_is_capped() -> None:
     policy = RetryPolicy(base_delay_seconds=2, max_delay_seconds=60)
     assert [policy.backoff(n).total_seconds() for n in (1, 2, 3, 10, 1000)] == [2, 4, 8, 60, 60]
-    assert policy.rate_limited_delay(1, 30) == timedelta(seconds=30)
+    assert policy.backoff(3) == timedelta(seconds=8)

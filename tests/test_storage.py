@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from models.store import Store
 from moderation.daemon.pipeline import DecisionStore
 from moderation.daemon.ports import DecisionRequest, ModeratorChoice
+from moderation.daemon.queue import Settlement
 from moderation.daemon.records import ActionKind, ActionStatus, DecidedBy, DecisionPlan, Plan
 from moderation.daemon.restrictions import restriction_of_days
 from moderation.types import Action, Ground, Platform, Span
@@ -127,9 +128,18 @@ async def test_action_outcomes_and_status(store: Store) -> None:
         item.comment.comment_id: item for item in batch if item.kind is ActionKind.DELETE and item.comment
     }
     done, later, parked = claimed["1"], claimed["2"], claimed["3"]
-    assert await store.complete(done.id, T0)
-    assert await store.reschedule(later.id, T0 + timedelta(seconds=30), "TransientError: 502", T0)
-    assert await store.give_up(parked.id, ActionStatus.PARKED, "TransientError: timeout", T0)
+    retry_at = T0 + timedelta(seconds=30)
+    settled = await store.settle(
+        [
+            Settlement(done.id, done.attempts, ActionStatus.DONE),
+            Settlement(
+                later.id, later.attempts, ActionStatus.PENDING, at=retry_at, error="TransientError: 502"
+            ),
+            Settlement(parked.id, parked.attempts, ActionStatus.PARKED, error="TransientError: timeout"),
+        ],
+        T0,
+    )
+    assert settled == 3
     assert not await store.complete(parked.id, T0), "a parked action is no longer running"
     assert await store.claim_due(T0 + timedelta(seconds=10), 10, LEASE) == []
     [retry] = await store.claim_due(T0 + timedelta(seconds=30), 10, LEASE)
@@ -141,10 +151,13 @@ async def test_action_outcomes_and_status(store: Store) -> None:
     assert status.open_cards == 1 and status.oldest_open_card_at == T0
 
 
-async def test_defer_does_not_count_an_attempt(store: Store) -> None:
+async def test_a_put_back_action_does_not_count_an_attempt(store: Store) -> None:
     await decide(store, plan=Plan(delete=True))
     [item] = await store.claim_due(T0, 10, LEASE)
-    assert await store.defer(item.id, T0 + timedelta(seconds=5), T0)
+    later = Settlement(
+        item.id, item.attempts, ActionStatus.PENDING, at=T0 + timedelta(seconds=5), counted=False
+    )
+    assert await store.settle([later], T0) == 1
     [again] = await store.claim_due(T0 + timedelta(seconds=5), 10, LEASE)
     assert again.attempts == 1
 

@@ -7,11 +7,13 @@ has for them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -28,6 +30,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatPermissions
 
+from moderation.daemon.acting import PlatformOp
 from moderation.daemon.ports import (
     Forbidden,
     IncomingComment,
@@ -38,6 +41,7 @@ from moderation.daemon.ports import (
     Restriction,
     TransientError,
 )
+from moderation.daemon.records import ActionKind
 from moderation.types import Platform
 
 _TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
@@ -79,6 +83,16 @@ def install_token_redaction(*loggers: logging.Logger) -> None:
 
 logger = logging.getLogger(__name__)
 install_token_redaction(logger)
+
+DELETE_BATCH = 100  # message ids deleteMessages takes at once
+_BATCH_AGE = timedelta(hours=47)  # Telegram deletes only messages younger than 48 hours
+T = TypeVar("T")
+
+
+def _limited(decided: Mapping[int, PlatformError | None]) -> RateLimited | None:
+    """The rate limit met so far in a batch, if any."""
+    return next((o for o in decided.values() if isinstance(o, RateLimited)), None)
+
 
 # Telegram reads an until_date under 30 s away as "forever"; a short restriction must never become permanent.
 _MIN_RESTRICTION = timedelta(seconds=60)
@@ -150,9 +164,11 @@ def _utcnow() -> datetime:
 
 
 class TelegramActions:
-    """PlatformActions for Telegram: delete, restrict and lift in a channel's discussion group."""
+    """PlatformActions (and BatchingActions) for Telegram: delete, restrict and lift in a channel's discussion
+    group; a raid's deletions go to `deleteMessages`, up to 100 messages of one chat in one request."""
 
     platform = Platform.TELEGRAM
+    batch_limit = DELETE_BATCH
 
     def __init__(
         self,
@@ -176,10 +192,86 @@ class TelegramActions:
         return self._groups[page_id]
 
     async def delete_comment(self, comment: IncomingComment) -> None:
-        chat_id = int(comment.chat_id) if comment.chat_id else await self.discussion_group(comment.page_id)
+        chat_id = await self._chat_of(comment)
         with telegram_errors("deleteMessage"):
             await self.bot.delete_message(chat_id=chat_id, message_id=int(comment.comment_id))
         logger.info("deleted telegram comment %s", comment.key)
+
+    async def _chat_of(self, comment: IncomingComment) -> int:
+        return int(comment.chat_id) if comment.chat_id else await self.discussion_group(comment.page_id)
+
+    async def perform_batch(self, ops: Sequence[PlatformOp], timeout: float) -> list[PlatformError | None]:
+        """Recent deletions by chat in deleteMessages; the rest one by one; one outcome per op, in order.
+
+        Only messages well inside Telegram's 48-hour window go to deleteMessages (it skips missing messages
+        and refuses the whole call for one it cannot delete: then each is deleted alone to tell which).
+        Once Telegram says wait, nothing more is attempted: those ops carry the RateLimited.
+        """
+        decided: dict[int, PlatformError | None] = {}
+        groups: dict[int, list[tuple[int, int]]] = {}  # chat -> (op index, message id)
+        for index, op in enumerate(ops):
+            comment = op.comment
+            if op.kind is ActionKind.DELETE and comment is not None and self._batchable(comment):
+                try:
+                    chat_id = await self._timed(self._chat_of(comment), timeout)
+                except PlatformError as error:
+                    decided[index] = error
+                else:
+                    groups.setdefault(chat_id, []).append((index, int(comment.comment_id)))
+        for chat_id, members in groups.items():
+            for start in range(0, len(members), DELETE_BATCH):
+                chunk = members[start : start + DELETE_BATCH]
+                decided.update(await self._delete_many(chat_id, chunk, timeout, _limited(decided)))
+        for index, op in enumerate(ops):
+            if index not in decided:
+                decided[index] = _limited(decided) or await self._alone(op, timeout)
+        return [decided[index] for index in range(len(ops))]
+
+    async def _delete_many(
+        self, chat_id: int, members: list[tuple[int, int]], timeout: float, limited: RateLimited | None
+    ) -> dict[int, PlatformError | None]:
+        """Outcomes of one deleteMessages; none when one message cannot go (each is then tried alone)."""
+        if limited is not None:
+            return {index: limited for index, _ in members}
+        try:
+            with telegram_errors("deleteMessages"):
+                ids = [message_id for _, message_id in members]
+                await self._timed(self.bot.delete_messages(chat_id=chat_id, message_ids=ids), timeout)
+        except NotDeletable:
+            return {}
+        except PlatformError as error:
+            return {index: error for index, _ in members}
+        logger.info("deleted %d telegram comments in chat %s at once", len(members), chat_id)
+        return {index: None for index, _ in members}
+
+    async def _alone(self, op: PlatformOp, timeout: float) -> PlatformError | None:
+        try:
+            await self._timed(self._one(op), timeout)
+        except PlatformError as error:
+            return error
+        return None
+
+    async def _one(self, op: PlatformOp) -> None:
+        if op.comment is not None:
+            if op.kind is ActionKind.DELETE:
+                await self.delete_comment(op.comment)
+            else:
+                await self.restore_comment(op.comment)
+        elif op.restriction is not None:
+            r = op.restriction
+            if op.kind is ActionKind.RESTRICT:
+                await self.restrict(r)
+            else:
+                await self.lift_restriction(r.page_id, r.author_id, r.author_is_chat)
+
+    def _batchable(self, comment: IncomingComment) -> bool:
+        return self._now() - comment.created_at < _BATCH_AGE
+
+    async def _timed(self, call: Awaitable[T], timeout: float) -> T:
+        try:
+            return await asyncio.wait_for(call, timeout)
+        except TimeoutError:
+            raise TransientError(f"Telegram: no answer within {timeout:g} s") from None
 
     async def restore_comment(self, comment: IncomingComment) -> None:
         """Telegram has no undo for a deleted message; say so rather than pretend."""

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, Router
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, LinkPreviewOptions, Message
+from aiogram.types import CallbackQuery, Message
 
-from bots.telegram.actions import install_token_redaction, telegram_errors
+from bots.telegram.actions import install_token_redaction
 from bots.telegram.review_render import CardAction, build_keyboard, choice_label, render_card, render_decision
+from bots.telegram.sending import OnceSender
+from moderation.daemon.outbox import SendJournal
 from moderation.daemon.ports import DecisionHandler, DecisionOutcome, DecisionRequest, ReviewCard
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ class TelegramReviewQueue:
         *,
         now: Callable[[], datetime] = _utcnow,
         display_tz: tzinfo = DEFAULT_TZ,
+        outbox: SendJournal | None = None,
     ) -> None:
         self.bot = bot
         self.chat_id = int(chat_id)
@@ -52,6 +55,7 @@ class TelegramReviewQueue:
         self._now = now
         self._tz = display_tz
         self._router: Router | None = None
+        self._sender = OnceSender(bot, outbox, watch=(self.chat_id,), now=now)  # a card is posted once
 
     @property
     def router(self) -> Router:
@@ -63,17 +67,12 @@ class TelegramReviewQueue:
         return self._router
 
     async def post_card(self, card: ReviewCard) -> str:
-        """Send the card; returns `chat_id:message_id`. Telegram errors arrive as PlatformError subclasses."""
-        with telegram_errors("sendMessage (review card)"):
-            message = await self.bot.send_message(
-                chat_id=self.chat_id,
-                text=render_card(card),
-                parse_mode=ParseMode.HTML,
-                reply_markup=build_keyboard(card),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        logger.info("posted review card %s as message %s", card.card_id, message.message_id)
-        return f"{self.chat_id}:{message.message_id}"
+        """Send the card (once: see bots.telegram.sending); returns `chat_id:message_id`. Telegram errors
+        arrive as PlatformError subclasses."""
+        key = f"card:{card.card_id}"
+        message_id = await self._sender.send(key, self.chat_id, render_card(card), build_keyboard(card))
+        logger.info("posted review card %s as message %s", card.card_id, message_id)
+        return f"{self.chat_id}:{message_id}"
 
     async def on_press(self, query: CallbackQuery, callback_data: CardAction) -> None:
         """A button was pressed: refuse outsiders, let the handler decide, close the card if this won."""

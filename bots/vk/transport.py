@@ -29,6 +29,7 @@ TOO_MANY_RPS = 6
 RPS_RETRY_DELAY = 0.5
 VK_API_HOSTS = ("https://api.vk.ru/", "https://api.vk.com/")
 
+REQUEST_TIMEOUT = (5.0, 9.0)  # connect, read: under the action runner's 10 s per call
 RATE_CODES = frozenset({6, 9, 14, 29})
 TRANSIENT_CODES = frozenset({1, 10})
 FORBIDDEN_CODES = frozenset({5, 15, 17, 27, 28, 30, 203, 210, 211, 212, 260, 703, 704})
@@ -39,11 +40,38 @@ RETRY_AFTER = {6: 1.0, 9: 60.0, 29: 3600.0, 14: 60.0}
 _TOKEN_RE = re.compile(r"(access_token=|key=)[^&\s]+")
 
 
-class EmulatorAdapter(HTTPAdapter):
+class TimedAdapter(HTTPAdapter):
+    """Gives every request without a timeout of its own (vk_api sets none) this one: a VK that hangs must
+    not hold a thread, and vk_api's client lock with it, for ever."""
+
+    def __init__(self, timeout: float | tuple[float, float] = REQUEST_TIMEOUT) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        return super().send(
+            request,
+            stream=stream,
+            timeout=timeout or self._timeout,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+        )
+
+
+class EmulatorAdapter(TimedAdapter):
     """Rewrites https://api.vk.ru/... to the emulator's base URL; everything else passes unchanged."""
 
-    def __init__(self, base_url: str) -> None:
-        super().__init__()
+    def __init__(self, base_url: str, timeout: float | tuple[float, float] = REQUEST_TIMEOUT) -> None:
+        super().__init__(timeout)
         self._base_url = base_url.rstrip("/") + "/"
 
     def send(
@@ -82,6 +110,8 @@ def make_vk(token: str, base_url: str | None = None, *, rps_delay: float | None 
     """
     session = emulator_session(base_url) if base_url else None
     vk = vk_api.VkApi(token=token, api_version=API_VERSION, session=session)
+    if session is None:  # vk_api's own session (its User-Agent), with every request timed
+        vk.http.mount("https://", TimedAdapter())
     if rps_delay is not None:
         vk.RPS_DELAY = rps_delay
     vk.error_handlers[TOO_MANY_RPS] = _retry_once_on_error_6()
@@ -152,10 +182,11 @@ def _map_api_error(code: int, message: str) -> PlatformError:
     return PlatformError(message)
 
 
-def call(vk: vk_api.VkApi, method: str, params: dict[str, Any] | None = None) -> Any:
-    """One blocking API call with errors mapped; the only way the adapter calls VK."""
+def call(vk: vk_api.VkApi, method: str, params: dict[str, Any] | None = None, *, raw: bool = False) -> Any:
+    """One blocking API call with errors mapped; the only way the adapter calls VK (`raw`: the whole answer,
+    as `execute` needs for its execute_errors)."""
     try:
-        return vk.method(method, params or {})
+        return vk.method(method, params or {}, raw=raw)
     except Exception as exc:  # every upstream failure is mapped, none escapes raw
         mapped = map_error(exc, method)
         log.warning("%s", mapped)

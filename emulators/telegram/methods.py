@@ -30,6 +30,7 @@ Method = Callable[[EmulatorState, BotAccount, Params, Files], Awaitable[Any]]
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 DELETE_WINDOW = 48 * 3600
+MAX_DELETE_IDS = 100
 _NO_RIGHTS_RESTRICT = "Bad Request: not enough rights to restrict/unrestrict chat member"
 
 
@@ -164,7 +165,11 @@ def _editable(state: EmulatorState, bot: BotAccount, params: Params) -> StoredMe
 
 
 async def edit_message_text(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    """As Telegram: "message is not modified" for exactly the same text, entities and buttons (which is how a
+    sender finds its own message again), "not found" for no such message, "can't be edited" for others'."""
     stored = _editable(state, bot, params)
+    if "text" not in stored.payload:
+        raise ApiError(400, "Bad Request: there is no text in the message to edit")
     text, entities, html = _format(params)
     keyboard = _keyboard(params)
     if (
@@ -221,14 +226,35 @@ async def delete_message(state: EmulatorState, bot: BotAccount, params: Params, 
     stored = state.live_message(chat.id, _int(params, "message_id"))
     if stored is None:
         raise ApiError(400, "Bad Request: message to delete not found")
+    _check_deletable(state, bot, chat, stored)
+    state.delete(stored)
+    return True
+
+
+async def delete_messages(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    """1-100 messages at once: missing ones are skipped; one that cannot be deleted refuses the whole call
+    (nothing is deleted), so a caller learns which by deleting those one at a time."""
+    chat = _member_chat(state, bot, params)
+    ids = _json(params, "message_ids")
+    if not isinstance(ids, list) or not ids:
+        raise ApiError(400, "Bad Request: message identifiers are not specified")
+    if len(ids) > MAX_DELETE_IDS or not all(isinstance(i, int) for i in ids):
+        raise ApiError(400, "Bad Request: too many message identifiers specified")
+    found = [m for i in dict.fromkeys(ids) if (m := state.live_message(chat.id, i)) is not None]
+    for stored in found:
+        _check_deletable(state, bot, chat, stored)
+    for stored in found:
+        state.delete(stored)
+    return True
+
+
+def _check_deletable(state: EmulatorState, bot: BotAccount, chat: EmuChat, stored: StoredMessage) -> None:
     rights = _rights(chat, bot)
     own = stored.sent_by_token == bot.token
     if not own and (rights is None or not rights.can_delete_messages):
         raise ApiError(400, "Bad Request: message can't be deleted")
     if state.clock.time() - stored.date >= DELETE_WINDOW:
         raise ApiError(400, "Bad Request: message can't be deleted")
-    stored.deleted = True
-    return True
 
 
 def _restrictable(state: EmulatorState, bot: BotAccount, params: Params) -> tuple[EmuChat, int]:
@@ -351,6 +377,7 @@ METHODS: dict[str, Method] = {
     "editmessagereplymarkup": edit_message_reply_markup,
     "answercallbackquery": answer_callback_query,
     "deletemessage": delete_message,
+    "deletemessages": delete_messages,
     "restrictchatmember": restrict_chat_member,
     "banchatmember": ban_chat_member,
     "unbanchatmember": unban_chat_member,

@@ -89,7 +89,13 @@ class TelegramEmulator(TelegramWorld):
             method = METHODS.get(method_name.lower())
             if method is None:
                 raise ApiError(404, "Not Found")
+            hold = self.state.take_hold(method_name, after=False)
+            if hold is not None:
+                await hold.wait()
             result = await method(self.state, bot, params, files)
+            hold = self.state.take_hold(method_name, after=True)
+            if hold is not None:
+                await hold.wait()
         except ApiError as error:
             return _json_response(error.to_api(), error.code)
         return _json_response({"ok": True, "result": result}, 200)

@@ -53,6 +53,23 @@ class BotAccount:
         return kind in self.allowed_updates
 
 
+@dataclass
+class Hold:
+    """A call held by the emulator (see EmulatorState.hold); `fail`, when set, is answered on release instead
+    of performing the call (a request that never got through)."""
+
+    after: bool
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    fail: ApiError | None = None
+
+    async def wait(self) -> None:
+        self.reached.set()
+        await self.release.wait()
+        if self.fail is not None:
+            raise self.fail
+
+
 class RateLimiter:
     """Telegram's sending limits: about 20 messages a minute to one group and 30 a second overall."""
 
@@ -105,8 +122,10 @@ class EmulatorState:
         self.issued_callbacks: set[str] = set()
         self.calls: Counter[str] = Counter()
         self.call_log: list[tuple[str, dict[str, str]]] = []
-        self._failures: dict[str, deque[ApiError]] = {}
+        self.deletions: Counter[tuple[int, int]] = Counter()  # (chat, message) -> times deleted
+        self._failures: dict[str, deque[ApiError | None]] = {}
         self._http_failures: dict[str, deque[int]] = {}
+        self._holds: dict[str, deque[Hold]] = {}
         self._next_callback_id = 1
         self.closing = False
 
@@ -214,10 +233,11 @@ class EmulatorState:
 
     # --- failures and bookkeeping --------------------------------------------------------------------------
 
-    def inject_failure(self, method: str, error: ApiError, times: int = 1) -> None:
-        """Make the next `times` calls of `method` fail with `error` (network trouble, a 500, a 403)."""
+    def inject_failure(self, method: str, error: ApiError, times: int = 1, *, skip: int = 0) -> None:
+        """Make `times` calls of `method`, after the next `skip` ones, fail with `error` (network trouble,
+        a 500, a 403, a 429)."""
         queue = self._failures.setdefault(method.lower(), deque())
-        queue.extend([error] * times)
+        queue.extend([None] * skip + [error] * times)
 
     def inject_http_failure(self, method: str, status: int = 502, times: int = 1) -> None:
         """Make the next `times` calls of `method` meet a front end's bare HTTP error (an HTML page, no JSON),
@@ -231,6 +251,24 @@ class EmulatorState:
     def take_failure(self, method: str) -> ApiError | None:
         queue = self._failures.get(method.lower())
         return queue.popleft() if queue else None
+
+    def hold(self, method: str, *, after: bool) -> Hold:
+        """Hold the next call of `method` until `Hold.release` is set: before it takes effect (a hanging
+        Telegram) or `after` it took effect, with the answer not yet sent (what a caller killed or timed out
+        mid-call meets). `Hold.reached` is set when a call is being held."""
+        hold = Hold(after=after)
+        self._holds.setdefault(method.lower(), deque()).append(hold)
+        return hold
+
+    def take_hold(self, method: str, *, after: bool) -> Hold | None:
+        queue = self._holds.get(method.lower())
+        if queue and queue[0].after == after:
+            return queue.popleft()
+        return None
+
+    def delete(self, stored: StoredMessage) -> None:
+        stored.deleted = True
+        self.deletions[(stored.chat_id, stored.message_id)] += 1
 
     def record_call(self, method: str, params: dict[str, str]) -> None:
         self.calls[method] += 1

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from emulators.vk import execute
 from emulators.vk.model import EmuBan, EmuComment, EmuGroup, EmuPost, TokenInfo, VkFault
 from emulators.vk.state import VkWorld
 
@@ -28,6 +29,7 @@ TOKEN_KINDS: dict[str, frozenset[str]] = {
     "wall.getComments": frozenset({"user", "service"}),
     "wall.deleteComment": frozenset({"user"}),
     "wall.restoreComment": frozenset({"user"}),
+    "execute": frozenset({"user", "group"}),
 }
 
 YEAR = 365 * 24 * 3600
@@ -208,6 +210,7 @@ def wall_delete_comment(world: VkWorld, info: TokenInfo, params: Params) -> Any:
     if comment.deleted:
         raise VkFault(104, "Not found: comment already deleted")
     comment.deleted, comment.deleter_id = True, user_id
+    group.deletions[comment.id] = group.deletions.get(comment.id, 0) + 1
     world.emit(
         group,
         "wall_reply_delete",
@@ -359,9 +362,26 @@ HANDLERS: dict[str, Handler] = {
 
 
 def call(world: VkWorld, method: str, params: Params) -> Any:
-    """Run one API method under the world's lock; raises VkFault or HttpFault for the error answers."""
+    """Run one API request under the world's lock; raises VkFault or HttpFault for the error answers.
+
+    An injected hang holds the request before the lock (so the rest of the world goes on), as a stalled VK
+    front end would. `execute` answers an ExecuteAnswer (its body has `execute_errors` beside `response`).
+    """
+    world.hang_if_asked(method, params)
     with world.lock:
         info = world.admit(method, params.get("access_token"))
         check_token_kind(method, info)
         world.run_hooks(method, params)
+        if method == "execute":
+            return execute.execute(params.get("code", ""), info, lambda m, i, p: _inner(world, m, i, p))
         return HANDLERS[method](world, info, params)
+
+
+def _inner(world: VkWorld, method: str, info: TokenInfo, params: Params) -> Any:
+    """One call inside execute: no rate check of its own, but injected failures and token rules apply."""
+    world.count_inner(method)
+    check_token_kind(method, info)
+    world.run_hooks(method, params)
+    if method == "execute":
+        raise VkFault(13, "Runtime error occurred during code invocation: execute inside execute")
+    return HANDLERS[method](world, info, params)

@@ -85,6 +85,7 @@ class EmuGroup:
     lp_keys: set[str] = field(default_factory=set)
     lp_failures: deque[int] = field(default_factory=deque)
     lp_floor: int = 0  # events before this position are no longer in VK's long-poll history
+    deletions: dict[int, int] = field(default_factory=dict)  # comment id -> times deleted
     last_id: int = 0
 
     def next_id(self) -> int:

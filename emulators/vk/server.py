@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from emulators.vk import api as emulator_api
+from emulators.vk.execute import ExecuteAnswer
 from emulators.vk.model import HttpFault, TokenKind, VkFault
 from emulators.vk.state import VkWorld
 
@@ -108,7 +109,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _api(self, method: str, params: dict[str, str]) -> None:
         try:
-            body: dict[str, Any] = {"response": emulator_api.call(self.server.emulator, method, params)}
+            result = emulator_api.call(self.server.emulator, method, params)
+            body: dict[str, Any] = (
+                result.body() if isinstance(result, ExecuteAnswer) else {"response": result}
+            )
         except VkFault as fault:
             body = {
                 "error": {

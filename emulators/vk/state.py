@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from emulators.vk.faults import VkFaults
 from emulators.vk.model import (
     DEFAULT_RATE_LIMITS,
     EmuBan,
@@ -33,12 +34,13 @@ from emulators.vk.model import (
 __all__ = ["EmuBan", "EmuComment", "EmuGroup", "EmuPost", "HttpFault", "TokenInfo", "VkFault", "VkWorld"]
 
 
-class VkWorld:
-    """State and scripting API of the emulator; the HTTP layer lives in `emulator.py`."""
+class VkWorld(VkFaults):
+    """State and scripting API of the emulator; the HTTP layer lives in `server.py`, faults in `faults.py`."""
 
     def __init__(
         self, rate_limits: dict[TokenKind, int] | None = None, longpoll_history: int = 10_000
     ) -> None:
+        super().__init__()
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._closed = False
@@ -46,10 +48,10 @@ class VkWorld:
         self.tokens: dict[str, TokenInfo] = {}
         self.rate_limits: dict[TokenKind, int] = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
         self._recent: dict[str, deque[float]] = {}
-        self._failures: dict[str, deque[tuple[int | None, int | None]]] = {}
         self._calls: Counter[str] = Counter()
         self._hooks: dict[str, deque[Callable[[dict[str, str]], None]]] = {}
         self.longpoll_history = longpoll_history  # events VK keeps for a long poll resuming from an old ts
+        self._requests: Counter[str] = Counter()
         self.base_url = ""
 
     # --- tokens and communities
@@ -204,15 +206,15 @@ class VkWorld:
 
     # --- failures
 
-    def fail_next(
-        self, method: str, error_code: int | None = None, *, times: int = 1, http_status: int | None = None
-    ) -> None:
-        """Make the next `times` calls of `method` fail with an API error code or a bare HTTP status."""
-        if (error_code is None) == (http_status is None):
-            raise ValueError("give exactly one of error_code and http_status")
+    def inject_longpoll_failure(self, code: int, group_id: int | None = None) -> None:
+        """Make the next long-poll check answer {"failed": code}; 2 and 3 also expire the key, as VK does."""
+        if code not in (1, 2, 3):
+            raise ValueError("long-poll failure code is 1, 2 or 3")
         with self._lock:
-            queue = self._failures.setdefault(method, deque())
-            queue.extend([(error_code, http_status)] * times)
+            targets = [self._group(group_id)] if group_id is not None else list(self.groups.values())
+            for group in targets:
+                group.lp_failures.append(code)
+            self._changed.notify_all()
 
     def before_next(self, method: str, hook: Callable[[dict[str, str]], None]) -> None:
         """Run `hook(params)` once, just before the next call of `method` is answered (with the world's lock
@@ -226,16 +228,6 @@ class VkWorld:
         while hooks:
             hooks.popleft()(params)
 
-    def inject_longpoll_failure(self, code: int, group_id: int | None = None) -> None:
-        """Make the next long-poll check answer {"failed": code}; 2 and 3 also expire the key, as VK does."""
-        if code not in (1, 2, 3):
-            raise ValueError("long-poll failure code is 1, 2 or 3")
-        with self._lock:
-            targets = [self._group(group_id)] if group_id is not None else list(self.groups.values())
-            for group in targets:
-                group.lp_failures.append(code)
-            self._changed.notify_all()
-
     def forget_longpoll_history(self, group_id: int | None = None) -> None:
         """VK drops the event history so far (it keeps a window only): a long poll resuming from an older
         `ts` is answered `failed: 1` with the current ts, and the events in between are lost to it."""
@@ -247,13 +239,24 @@ class VkWorld:
     # --- read-back
 
     def call_counts(self) -> dict[str, int]:
-        """Requests received per method, refused ones included: the basis of "API calls per comment"."""
+        """Calls per method, refused ones included, those made inside `execute` too (and `execute` itself)."""
         with self._lock:
             return dict(self._calls)
+
+    def request_counts(self) -> dict[str, int]:
+        """HTTP requests per method (an `execute` of 25 calls is one): what the rate limit counts."""
+        with self._lock:
+            return dict(self._requests)
 
     def reset_call_counts(self) -> None:
         with self._lock:
             self._calls.clear()
+            self._requests.clear()
+
+    def deletions(self, group_id: int) -> dict[int, int]:
+        """How many times each comment was deleted (a restore in between allows a second)."""
+        with self._lock:
+            return dict(self._group(group_id).deletions)
 
     def deleted_comments(self, group_id: int) -> list[int]:
         with self._lock:
@@ -277,17 +280,18 @@ class VkWorld:
     def admit(self, method: str, token: str | None) -> TokenInfo:
         """Count the call, play injected failures, check the token and its rate; return who is calling."""
         self._calls[method] += 1
-        failures = self._failures.get(method)
-        if failures:
-            code, status = failures.popleft()
-            if code is not None:
-                raise VkFault(code, "Injected failure")
-            raise HttpFault(status or 500)
+        self._requests[method] += 1
+        self.play_failure(method, inner=False)
         info = self.tokens.get(token or "")
         if info is None:
             raise VkFault(5, "User authorization failed: invalid access_token (4).")
         self._check_rate(token or "", info.kind)
         return info
+
+    def count_inner(self, method: str) -> None:
+        """A call made inside `execute`: counted and subject to injected failures, not to the rate limit."""
+        self._calls[method] += 1
+        self.play_failure(method, inner=True)
 
     def _check_rate(self, token: str, kind: TokenKind) -> None:
         now = time.monotonic()

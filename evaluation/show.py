@@ -1,4 +1,4 @@
-"""Rich tables of evaluation reports, for people."""
+"""Rich tables of evaluation reports, for people (in Russian; ground and action codes stay for machines)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from moderation.types import ALL_GROUNDS, Action
 def print_reports(reports: Mapping[str, Report], title: str, console: Console | None = None) -> None:
     console = console or Console()
     names = list(reports)
-    table = Table(title=f"Per-ground figures on {title}", show_lines=False)
-    table.add_column("ground")
-    table.add_column("support", justify="right")
+    table = Table(title=f"По основаниям: {title}", show_lines=False)
+    table.add_column("основание")
+    table.add_column("примеров", justify="right")
     for name in names:
         table.add_column(f"{name} P", justify="right")
         table.add_column(f"{name} R", justify="right")
@@ -29,17 +29,17 @@ def print_reports(reports: Mapping[str, Report], title: str, console: Console | 
             cells += [f"{f.precision:.3f}", f"{f.recall:.3f}", f"{f.f1:.3f}"]
         table.add_row(*cells)
     console.print(table)
-    summary = Table(title="Clean comments and actions")
-    summary.add_column("system")
+    summary = Table(title="Чистые комментарии и действия")
+    summary.add_column("система")
     # Sources labelled on some grounds only: also the share whose decision names a ground the source labels.
     partial = any(
         (r.clean_deleted_labelled, r.clean_flagged_labelled) != (r.clean_deleted, r.clean_flagged)
         for r in reports.values()
     )
-    columns = ["rows", "clean", "clean deleted", "clean flagged"]
+    columns = ["строк", "чистых", "чистых удалено", "чистых к модератору"]
     if partial:
-        columns += ["deleted, labelled grounds", "flagged, labelled grounds"]
-    for col in (*columns, "action accuracy"):
+        columns += ["удалено (размеченные основания)", "к модератору (размеченные основания)"]
+    for col in (*columns, "точность действия"):
         summary.add_column(col, justify="right")
     for name, r in reports.items():
         cells = [name, str(r.total), str(r.clean)]
@@ -49,8 +49,8 @@ def print_reports(reports: Mapping[str, Report], title: str, console: Console | 
         summary.add_row(*cells, f"{r.action_accuracy:.2%}")
     console.print(summary)
     for name, r in reports.items():
-        confusion = Table(title=f"{name}: expected action (rows) vs decided (columns)")
-        confusion.add_column("expected")
+        confusion = Table(title=f"{name}: ожидаемое действие (строки) и решённое (столбцы)")
+        confusion.add_column("ожидалось")
         for a in Action:
             confusion.add_column(a.value, justify="right")
         for a in Action:

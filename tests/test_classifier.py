@@ -80,7 +80,7 @@ def test_tiny_model_separates_spam_from_a_clean_question(tiny: tuple[Classifier,
 def test_a_ground_without_examples_gets_no_model(tiny: tuple[Classifier, dict[Ground, str]]) -> None:
     classifier, status = tiny
     assert classifier.grounds == (Ground.SPAM,)
-    assert status[Ground.DEFAMATION].startswith("no model")
+    assert status[Ground.DEFAMATION].startswith("без модели")
     assert Ground.DEFAMATION not in classifier.scores(analyze("любой текст"))
 
 
@@ -187,14 +187,14 @@ def test_a_tampered_vocabulary_is_refused(tiny: tuple[Classifier, dict[Ground, s
 def test_a_ground_ships_only_if_its_review_flags_are_mostly_right(
     tiny, precision: float, shipped: bool
 ) -> None:
-    from dozor.commands.train import GroundFigures, holdout_gate
+    from dozor.commands.train import DROPPED, SHIPPED, GroundFigures, holdout_gate
 
     classifier, _ = tiny
     status = {Ground.SPAM: "trained"}
     figures = {Ground.SPAM: GroundFigures(20, 100, {"review": (0.6, precision, 0.5, 0.5)}, 0.5)}
     kept = holdout_gate(classifier, figures, status)
     assert classifier.only(kept).grounds == ((Ground.SPAM,) if shipped else ())
-    assert status[Ground.SPAM].startswith("shipped" if shipped else "dropped")
+    assert status[Ground.SPAM].startswith(SHIPPED if shipped else DROPPED)
 
 
 # --- the shipped model -------------------------------------------------------------------------------------

@@ -29,7 +29,9 @@ pytestmark = pytest.mark.timeout(150)
 
 def settings_for(db: Path) -> Settings:
     """A short lease, so that actions claimed by a killed daemon are taken over within seconds."""
-    moderation = ModerationConfig(retry=RetryPolicy(lease_seconds=1.0, renew_seconds=0.3, base_delay_seconds=0.2))
+    moderation = ModerationConfig(
+        retry=RetryPolicy(lease_seconds=1.0, renew_seconds=0.3, base_delay_seconds=0.2)
+    )
     return Settings(storage=StorageConfig(url=f"sqlite:///{db}"), moderation=moderation)
 
 

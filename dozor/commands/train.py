@@ -210,7 +210,7 @@ def _meta(
         "dev_overlap_dropped": corpus.dev_overlap_dropped,
         "status": {g.value: s for g, s in status.items()},
         "holdout": {g.value: {"positives": f.positives, "negatives": f.negatives, "ap": f.average_precision,
-                              "at": f.at, "shipped": status[g].startswith("shipped")}
+                              "at": f.at, "shipped": status[g].startswith(SHIPPED)}
                     for g, f in figures.items()},
         "training_minutes": round(minutes, 2),
     }  # fmt: skip
@@ -238,6 +238,11 @@ def _save_and_measure(
     return blob, speed
 
 
+#: How the holdout gate names its verdict at the head of a ground's status (shown by `dozor train`).
+SHIPPED = "в модели"
+DROPPED = "исключено"
+
+
 def holdout_gate(
     classifier: Classifier, figures: dict[Ground, GroundFigures], status: dict[Ground, str]
 ) -> list[Ground]:
@@ -252,12 +257,13 @@ def holdout_gate(
         review = f.at["review"] if f is not None else (0.0, 0.0, 0.0, 0.0)
         if f is None or f.positives < GATE_MIN_POSITIVES:
             verdict = (
-                f"dropped: {0 if f is None else f.positives} holdout positives, need {GATE_MIN_POSITIVES}"
+                f"{DROPPED}: положительных в отложенной выборке {0 if f is None else f.positives}, "
+                f"нужно {GATE_MIN_POSITIVES}"
             )
         elif review[1] < GATE_PRECISION:
-            verdict = f"dropped: holdout precision {review[1]:.2f} < {GATE_PRECISION} at the review threshold"
+            verdict = f"{DROPPED}: точность {review[1]:.2f} < {GATE_PRECISION} на пороге «к модераторам»"
         else:
-            verdict = "shipped"
+            verdict = SHIPPED
             kept.append(ground)
         status[ground] = f"{verdict}; {status[ground]}"
     return kept

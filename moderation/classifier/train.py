@@ -67,7 +67,8 @@ def train(
     """Fit the feature space and one balanced logistic regression per ground that has enough examples.
 
     Each ground sees only the rows that speak for it. Returns the classifier and, per ground, what happened
-    ("trained on P positives / N negatives" or why it was skipped). ``on_fit`` is told of each finished fit.
+    ("обучена на P положительных / N отрицательных" or why it was skipped). ``on_fit`` is told of each
+    finished fit.
     """
     settings = settings or TrainSettings()
     space = FeatureSpace.fit(docs, settings.max_words, settings.max_chars, settings.min_df)
@@ -110,13 +111,15 @@ def _plan(
         pos, neg = int(y.sum()), int(len(y) - y.sum())
         need = settings.min_positives_review_only if ground in REVIEW_ONLY else settings.min_positives
         if pos < need or neg < need:
-            status[ground] = f"no model: {pos} positives / {neg} negatives in training (need {need} of each)"
+            status[ground] = (
+                f"без модели: в обучении {pos} положительных / {neg} отрицательных (нужно по {need})"
+            )
             continue
         w = np.array([rows[i].weight for i in idx], dtype=np.float64)
         order = np.random.default_rng(settings.seed).permutation(len(idx))
         folds = tuple(np.sort(order[k :: settings.folds]) for k in range(settings.folds))
         plans[ground] = _Plan(idx, y, w, folds)
-        status[ground] = f"trained on {pos} positives / {neg} negatives"
+        status[ground] = f"обучена на {pos} положительных / {neg} отрицательных"
     return plans, status
 
 

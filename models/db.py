@@ -73,6 +73,11 @@ def _reason(orig: BaseException | None) -> str:
     return first.removeprefix("connection failed: ")
 
 
+def _unicode_lower(value: object) -> object:
+    """lower() for SQLite with Python's full Unicode case folding of letters (NULL and numbers unchanged)."""
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the pragmas a daemon with several workers needs on SQLite."""
     if url.startswith("sqlite"):
@@ -87,6 +92,8 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # SQLite's own lower() folds only ASCII: a search would miss «Позор» for «позор».
+            dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     else:
         driver_url = url

@@ -14,7 +14,12 @@ from typing import Any
 from sqlalchemy import MetaData, Table
 from sqlmodel import SQLModel
 
-MODEL_MODULES: tuple[str, ...] = ("models.tables", "models.registry", "models.monitor")
+MODEL_MODULES: tuple[str, ...] = (
+    "models.tables",
+    "models.registry",
+    "models.monitor",
+    "models.tables_workbench",
+)
 
 
 def load_metadata() -> MetaData:

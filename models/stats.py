@@ -53,10 +53,21 @@ def figures(engine: Engine, since: datetime, until: datetime) -> ModerationFigur
         cards = session.exec(
             select(ReviewCardRow).where(ReviewCardRow.created_at >= since, ReviewCardRow.created_at < until)
         ).all()
-        review = Counter(_main_ground(session, c.verdict_id, None) for c in cards if not c.auto_deleted)
-        decisions = session.exec(
-            select(DecisionRow).where(DecisionRow.at >= since, DecisionRow.at < until)
-        ).all()
+        # a card whose decision was taken back (reopened) is counted once, by the card that replaced it
+        taken_back = CardStatus.REOPENED.value
+        review = Counter(
+            _main_ground(session, c.verdict_id, None)
+            for c in cards
+            if not c.auto_deleted and c.status != taken_back
+        )
+        reopened = {
+            c.id for c in session.exec(select(ReviewCardRow).where(ReviewCardRow.status == taken_back))
+        }
+        decisions = [
+            d
+            for d in session.exec(select(DecisionRow).where(DecisionRow.at >= since, DecisionRow.at < until))
+            if d.card_id not in reopened
+        ]
         auto = {
             c.id for c in session.exec(select(ReviewCardRow).where(col(ReviewCardRow.auto_deleted))).all()
         }

@@ -85,7 +85,7 @@ def restriction_of(row: RestrictionRow) -> Restriction:
         author_id=row.author_id,
         until=row.until,
         ground=Ground(row.ground),
-        comment=f"clause 2.5: {row.ground}",
+        comment=row.notice or "",
         author_is_chat=row.author_is_chat,
     )
 

@@ -307,6 +307,33 @@ async def get_chat(state: EmulatorState, bot: BotAccount, params: Params, files:
     return state.chat(params.get("chat_id", "")).full_info()
 
 
+async def get_chat_member(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
+    """A member's status in a group: restricted (with until_date, 0 = for ever), kicked, member or left."""
+    chat = _member_chat(state, bot, params)
+    user_id = _int(params, "user_id")
+    user = state.users.get(user_id)
+    if user is None:
+        raise ApiError(400, "Bad Request: user not found")
+    if user_id in chat.admins:
+        return _admin_member(state, user_id, chat.admins[user_id])
+    if (chat.id, user_id) in state.bans:
+        return {"status": "kicked", "user": user.to_api(), "until_date": state.bans[(chat.id, user_id)]}
+    record = state.restrictions.get((chat.id, user_id))
+    if record is not None and (record.until_date == 0 or record.until_date > state.clock.time()):
+        flags = {**DEFAULT_MEMBER_PERMISSIONS, **record.permissions}
+        flags.update(can_react_to_messages=True, can_edit_tag=False, can_manage_topics=False)
+        is_member = user_id in chat.members
+        return {
+            "status": "restricted",
+            "user": user.to_api(),
+            "is_member": is_member,
+            **flags,
+            "until_date": record.until_date,
+        }
+    status = "member" if user_id in chat.members else "left"
+    return {"status": status, "user": user.to_api()}
+
+
 async def get_chat_administrators(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
     chat = _member_chat(state, bot, params)
     return [_admin_member(state, user_id, rights) for user_id, rights in chat.admins.items()]
@@ -358,4 +385,5 @@ METHODS: dict[str, Method] = {
     "unbanchatsenderchat": unban_chat_sender_chat,
     "getchat": get_chat,
     "getchatadministrators": get_chat_administrators,
+    "getchatmember": get_chat_member,
 }

@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Protocol
 
-from moderation.config import REVIEW_ONLY, EscalationPolicy, Mode, RetryPolicy
+from moderation.config import REVIEW_ONLY, CitizenTexts, EscalationPolicy, Mode, RetryPolicy
 from moderation.daemon.ports import IncomingComment, PlatformActions, Restriction, ReviewQueue
 from moderation.daemon.records import DecidedBy, Plan
-from moderation.daemon.restrictions import restriction_for
+from moderation.daemon.restrictions import DEFAULT_TEXTS, restriction_for
 from moderation.daemon.runner import ActionQueue, ActionRunner, Clock, utc_now
 from moderation.types import Action, Comment, Ground, Platform, Verdict
 
@@ -92,13 +92,17 @@ def main_ground(verdict: Verdict) -> Ground | None:
     return max(grounds, key=lambda ground: verdict.scores.get(ground, 0.0))
 
 
-def plan_for(mode: Mode, action: Action, restriction: Restriction | None) -> Plan:
-    """What a verdict leads to in each mode (pure, so the table of cases is easy to test)."""
+def plan_for(mode: Mode, action: Action, restriction: Restriction | None, reply: bool = False) -> Plan:
+    """What a verdict leads to in each mode (pure, so the table of cases is easy to test). The author is told
+    why when restricted (or always, with a configured reply)."""
     if mode is Mode.DRY or action is Action.KEEP:
         return Plan()
     if action is Action.REVIEW or mode is Mode.REVIEW:
         return Plan(card=True)
-    return Plan(delete=True, restriction=restriction, card=True, auto_deleted=True, violation=True)
+    notice = restriction is not None or reply
+    return Plan(
+        delete=True, restriction=restriction, card=True, auto_deleted=True, violation=True, notice=notice
+    )
 
 
 class Pipeline:
@@ -115,6 +119,8 @@ class Pipeline:
         clock: Clock = utc_now,
         retry: RetryPolicy | None = None,
         model_version: str | None = None,
+        texts: CitizenTexts = DEFAULT_TEXTS,
+        tz: tzinfo | None = None,
     ) -> None:
         self._classify = classify
         self._store = store
@@ -122,6 +128,8 @@ class Pipeline:
         self._escalation = escalation or EscalationPolicy()
         self._clock = clock
         self._model_version = model_version
+        self._texts = texts
+        self._tz = tz
         self.runner = ActionRunner(store, actions, review, retry, clock)
 
     async def handle(self, incoming: IncomingComment) -> Handled:
@@ -136,7 +144,7 @@ class Pipeline:
         action = effective_action(verdict)
         now = self._clock()
         restriction = await self._restriction(incoming, verdict, action, now)
-        plan = plan_for(self._mode, action, restriction)
+        plan = plan_for(self._mode, action, restriction, bool(self._texts.reply))
         recorded = await self._store.commit_verdict(
             incoming.key, revision, verdict, decided_by(verdict), self._model_version, plan, now
         )
@@ -157,7 +165,7 @@ class Pipeline:
         prior = await self._store.count_violations(
             incoming.platform, incoming.page_id, incoming.author_id, since, incoming.key
         )
-        return restriction_for(self._escalation, prior, incoming, ground, now)
+        return restriction_for(self._escalation, prior, incoming, ground, now, self._texts, self._tz)
 
     async def recover(self, limit: int = 1000) -> int:
         """Decide comments recorded before a crash but never decided; call once at start-up before readers."""

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from moderation.config import RetryPolicy
 from moderation.daemon.ports import (
@@ -24,7 +24,7 @@ from moderation.daemon.ports import (
     ReviewQueue,
     TransientError,
 )
-from moderation.daemon.records import ActionKind, ActionStatus, QueuedAction
+from moderation.daemon.records import WORKBENCH_KINDS, ActionKind, ActionStatus, QueuedAction
 from moderation.types import Platform
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,13 @@ class ActionQueue(Protocol):
     async def give_up(
         self, action_id: int, status: ActionStatus, error: str, now: datetime, attempt: int | None = None
     ) -> bool: ...
+
+
+@runtime_checkable
+class Workbench(Protocol):
+    """A review queue that also keeps the workbench: reports, card refreshes, notices to authors."""
+
+    async def perform(self, item: QueuedAction) -> str | None: ...
 
 
 class Unperformable(Exception):
@@ -178,6 +185,10 @@ class ActionRunner:
             if item.card is None:
                 raise Unperformable("the card or its comment is missing from the database")
             return await self._review.post_card(item.card)
+        if item.kind in WORKBENCH_KINDS:
+            if not isinstance(self._review, Workbench):
+                raise Unperformable(f"no moderators' workbench to perform {item.kind.value}")
+            return await self._review.perform(item)
         if item.kind in (ActionKind.DELETE, ActionKind.RESTORE):
             if item.comment is None:
                 raise Unperformable("the comment is missing from the database")
@@ -207,9 +218,12 @@ class ActionRunner:
 
 
 def _target(item: QueuedAction) -> str:
-    """What a rate limit applies to: the platform of the action, or the moderators' queue for cards."""
-    if item.kind is ActionKind.CARD:
+    """What a rate limit applies to: the platform of the action, or the moderators' queue for cards; a notice
+    to an author waits on its own, never holding up deletions."""
+    if item.kind in (ActionKind.CARD, ActionKind.REPORT, ActionKind.REFRESH):
         return REVIEW_TARGET
+    if item.kind is ActionKind.NOTICE and item.comment is not None:
+        return f"notice:{item.comment.platform.value}"
     if item.comment is not None:
         return item.comment.platform.value
     if item.restriction is not None:

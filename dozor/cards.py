@@ -133,12 +133,11 @@ class CardDesk:
         return [await self.wstore.author_history(p, a, now, limit) for p, a, _ in found[:5]]
 
     async def week(self) -> tuple[datetime, datetime, ModerationFigures]:
-        """This week so far, Monday 00:00 in the configured zone until now."""
-        now = self.clock()
-        local = now.astimezone(self.tz)
+        """This week, from Monday 00:00 in the configured zone to the next Monday."""
+        local = self.clock().astimezone(self.tz)
         monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-        since = monday.astimezone(UTC)
-        return since, now, await self.wstore.week(since, now)
+        since, until = monday.astimezone(UTC), (monday + timedelta(days=7)).astimezone(UTC)
+        return since, until, await self.wstore.week(since, until)
 
     # --- cards and reports as they read now
 

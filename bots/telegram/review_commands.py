@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from html import escape
 from typing import Protocol
 
@@ -121,7 +121,8 @@ def _by_ground(counts: Mapping[str, int]) -> str:
 def render_week(since: datetime, until: datetime, figures: ModerationFigures, tz: tzinfo) -> str:
     decisions = figures.decisions
     lines = [
-        f"<b>Модерация с {since.astimezone(tz):%d.%m.%Y} по {until.astimezone(tz):%d.%m.%Y %H:%M}</b>",
+        f"<b>Модерация за неделю с {since.astimezone(tz):%d.%m.%Y} по "
+        f"{(until - timedelta(seconds=1)).astimezone(tz):%d.%m.%Y}</b>",
         f"Проверено комментариев: {figures.comments_checked}",
         f"Удалено: {figures.deleted} ({_by_ground(figures.deleted_by_ground)})",
         f"На проверку модераторам: {figures.sent_to_review} ({_by_ground(figures.review_by_ground)})",

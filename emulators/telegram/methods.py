@@ -129,7 +129,24 @@ async def send_message(state: EmulatorState, bot: BotAccount, params: Params, fi
         fields["reply_markup"] = keyboard
     if "message_thread_id" in params:
         fields["message_thread_id"] = _int(params, "message_thread_id")
+    replied = _replied(state, chat, params)
+    if replied is not None:
+        fields["reply_to_message"] = dict(replied.payload)
     return state.new_message(chat, fields, html=html, sent_by_token=bot.token).payload
+
+
+def _replied(state: EmulatorState, chat: EmuChat, params: Params) -> StoredMessage | None:
+    """The message a new one answers (reply_parameters, or the older reply_to_message_id)."""
+    reply = _json(params, "reply_parameters") or {}
+    message_id = reply.get("message_id") if isinstance(reply, dict) else None
+    if message_id is None and "reply_to_message_id" in params:
+        message_id = _int(params, "reply_to_message_id")
+    if message_id is None:
+        return None
+    found = state.live_message(chat.id, int(message_id))
+    if found is None and not (isinstance(reply, dict) and reply.get("allow_sending_without_reply")):
+        raise ApiError(400, "Bad Request: message to be replied not found")
+    return found
 
 
 async def send_document(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:

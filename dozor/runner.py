@@ -98,29 +98,30 @@ async def print_status(
         store = await asyncio.to_thread(open_store, settings)
     summary = await store.status()
     now = datetime.now(UTC)
-    workers = Table(title="Workers and cursors")
-    workers.add_column("name")
-    workers.add_column("value")
+    workers = Table(title="Обработчики и позиции чтения")
+    workers.add_column("что")
+    workers.add_column("значение")
     for key, value in sorted(summary.cursors.items()):
         if key.startswith("heartbeat:"):
             age = now - datetime.fromisoformat(value)
-            workers.add_row(key.removeprefix("heartbeat:"), f"last seen {int(age.total_seconds())} s ago")
+            workers.add_row(key.removeprefix("heartbeat:"), f"на связи {int(age.total_seconds())} с назад")
         else:
-            workers.add_row(f"cursor {key}", value)
+            workers.add_row(f"позиция {key}", value)
     console.print(workers)
-    queue = Table(title="Queue")
-    queue.add_column("what")
-    queue.add_column("count", justify="right")
+    queue = Table(title="Очередь")
+    queue.add_column("что")
+    queue.add_column("сколько", justify="right")
     oldest = summary.oldest_open_card_at
-    waiting = f" (oldest waiting {int((now - oldest).total_seconds() // 60)} min)" if oldest else ""
-    queue.add_row(f"review cards open{waiting}", str(summary.open_cards))
-    queue.add_row("actions pending", str(summary.pending_actions))
-    queue.add_row("actions parked", str(summary.parked_actions))
-    queue.add_row("actions failed", str(summary.failed_actions))
+    waiting = f" (самая давняя ждёт {int((now - oldest).total_seconds() // 60)} мин)" if oldest else ""
+    queue.add_row(f"карточки ждут решения модератора{waiting}", str(summary.open_cards))
+    queue.add_row("автоматические удаления, ещё не принятые", str(summary.unacknowledged_deletions))
+    queue.add_row("действия в очереди", str(summary.pending_actions))
+    queue.add_row("действия отложены (попытки исчерпаны)", str(summary.parked_actions))
+    queue.add_row("действия не удались", str(summary.failed_actions))
     console.print(queue)
     if summary.problems:
-        problems = Table(title="Parked and failed actions")
-        for col in ("id", "kind", "status", "attempts", "comment", "reason"):
+        problems = Table(title="Отложенные и неудавшиеся действия")
+        for col in ("id", "вид", "состояние", "попыток", "комментарий", "причина"):
             problems.add_column(col)
         for p in summary.problems:
             problems.add_row(

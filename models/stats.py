@@ -24,14 +24,17 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _main_ground(session: Session, verdict_id: int | None, comment_id: int | None) -> str:
-    """The strongest ground of the verdict behind a card or a deletion ("moderator" when none was named)."""
+    """The strongest ground of the verdict behind a card or a deletion ("moderator" when none was named);
+    for a deletion, the latest verdict that names one (a later restore does not unname it)."""
     query = select(VerdictRow)
     if verdict_id is not None:
         query = query.where(VerdictRow.id == verdict_id)
     else:
         query = query.where(VerdictRow.comment_id == comment_id).order_by(col(VerdictRow.id).desc())
-    verdict = session.exec(query.limit(1)).first()
-    return verdict.grounds[0] if verdict is not None and verdict.grounds else "moderator"
+    for verdict in session.exec(query.limit(5)).all():
+        if verdict.grounds:
+            return max(verdict.grounds, key=lambda g: verdict.scores.get(g, 0.0))
+    return "moderator"
 
 
 def figures(engine: Engine, since: datetime, until: datetime) -> ModerationFigures:

@@ -6,8 +6,9 @@ import itertools
 import string
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from moderation.types import Ground
 
@@ -59,10 +60,8 @@ SERIOUS_GROUNDS: frozenset[Ground] = frozenset({Ground.OBSCENITY, Ground.PROVOCA
 #: Longest restriction in days: VK bans for at most a year, and Telegram reads more than 366 days as for ever.
 MAX_RESTRICTION_DAYS = 365
 
-Steps = tuple[int, ...]
 
-
-def _check_steps(steps: Steps) -> Steps:
+def _check_steps(steps: tuple[int, ...]) -> tuple[int, ...]:
     if not steps:
         raise ValueError("at least one restriction step is needed")
     if any(step < 0 or step > MAX_RESTRICTION_DAYS for step in steps):
@@ -70,6 +69,9 @@ def _check_steps(steps: Steps) -> Steps:
     if any(later < earlier for earlier, later in itertools.pairwise(steps)):
         raise ValueError("restriction steps must not decrease: repeat offences must not cost less")
     return steps
+
+
+Steps = Annotated[tuple[int, ...], AfterValidator(_check_steps)]
 
 
 class EscalationPolicy(BaseModel):
@@ -84,21 +86,9 @@ class EscalationPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    steps: Steps = Field(default=(0, 1, 7, 30), min_length=1)
+    steps: Steps = (0, 1, 7, 30)
     grounds: dict[Ground, Steps] = Field(default_factory=dict)
     window_days: int = Field(default=90, ge=1, le=3650)
-
-    @field_validator("steps")
-    @classmethod
-    def _valid_steps(cls, steps: Steps) -> Steps:
-        return _check_steps(steps)
-
-    @field_validator("grounds")
-    @classmethod
-    def _valid_grounds(cls, grounds: dict[Ground, Steps]) -> dict[Ground, Steps]:
-        for steps in grounds.values():
-            _check_steps(steps)
-        return grounds
 
     @model_validator(mode="after")
     def _serious_by_default(self) -> EscalationPolicy:

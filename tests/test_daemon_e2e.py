@@ -64,7 +64,7 @@ def _vk_calls(world: DemoWorld, method: str) -> int:
 async def test_obscene_comment_deleted_and_its_author_restricted_escalating(
     world: DemoWorld, tmp_path: Path
 ) -> None:
-    """Clause 2.5 restricts authors of deleted comments: obscenity from the first deletion, longer on repeat."""
+    """Clause 2.5 restricts authors of deleted comments: obscenity from the first deletion, then longer."""
     gid, post = world.vk_page.group_id, world.vk_page.post_ids[0]
     async with running(world, tmp_path / "d.sqlite3"):
         first = world.vk.add_comment(gid, post, 9001, "Да пошли вы на х.у.й с такими дорогами")

@@ -3,6 +3,7 @@ author with a link and a record, evidence naming the right ground, bidi controls
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -65,7 +66,7 @@ def neighbour_view(**changes: object) -> CardView:
         prior_violations=3,
         now=NOW,
     )
-    return CardView(**{**{f: getattr(view, f) for f in view.__dataclass_fields__}, **changes})  # type: ignore[arg-type]
+    return replace(view, **changes)  # type: ignore[arg-type]
 
 
 def test_card_names_the_clause_in_the_regulations_words_with_confidence_in_words() -> None:
@@ -111,12 +112,11 @@ def test_details_are_folded_into_an_expandable_quote_telegram_accepts() -> None:
 )
 def test_bidi_controls_from_a_comment_are_neutralised(hostile: str) -> None:
     view = neighbour_view()
-    comment = view.card.comment
     text = f"Глава <b>{hostile}</b> & компания"
-    card = ReviewCard(41, IncomingComment(comment.platform, comment.page_id, comment.post_id, comment.comment_id,
-                                          comment.author_id, text, NOW, author_name=f"Имя{hostile}"),
-                      Verdict("11", Action.REVIEW, (Ground.DEFAMATION,), {Ground.DEFAMATION: 0.7},
-                              (Evidence("x", Ground.DEFAMATION, 0.7, (Span(0, len(text)),)),)))  # fmt: skip
+    comment = replace(view.card.comment, text=text, author_name=f"Имя{hostile}")
+    evidence = (Evidence("x", Ground.DEFAMATION, 0.7, (Span(0, len(text)),)),)
+    verdict = Verdict("11", Action.REVIEW, (Ground.DEFAMATION,), {Ground.DEFAMATION: 0.7}, evidence)
+    card = ReviewCard(41, comment, verdict)
     html = render_card(neighbour_view(card=card, author=Author(None, None)), BARNAUL)
     controls = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
     assert not controls & set(html)

@@ -1,6 +1,6 @@
-"""What the cards read from VK, through the real vk_api client against the emulator: authors' names (users.get,
-batched and cached), a comment's and an author's state now, a page's reply; and the ban's reason the citizen sees
-in plain Russian citing the clause."""
+"""What the cards read from VK, through the real vk_api client against the emulator: authors' names
+(users.get, batched and cached), a comment's and an author's state now, a page's reply; and the ban's reason
+the citizen sees in plain Russian citing the clause."""
 
 from __future__ import annotations
 

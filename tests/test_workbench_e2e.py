@@ -1,6 +1,6 @@
 """The moderators' workbench in the running daemon: real vk_api and aiogram clients against the emulators, a
-real SQLite database. A VK deletion is reported with its author's name and clause, restored from the report with
-its ban lifted, and the restore taken back; status and digest agree on what waits."""
+real SQLite database. A VK deletion is reported with its author's name and clause, restored from the report
+with its ban lifted, and the restore taken back; status and digest agree on what waits."""
 
 from __future__ import annotations
 

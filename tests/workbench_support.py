@@ -21,12 +21,15 @@ from moderation.daemon.ports import (
     ReportRequest,
 )
 from moderation.daemon.views import CardView, ReportView
-from moderation.types import Platform
-from tests.db_fixtures import T0
+from moderation.types import Ground, Platform
+from tests.db_fixtures import T0, incoming
 from tests.pipeline_fakes import Clock, FakePlatform, classify
 
 BARNAUL = ZoneInfo("Asia/Barnaul")
 MODERATORS = ("tg:1", "tg:2")
+OBSCENE = "Вы там все охуели? бля"
+ADVERT = "Купить окна со скидкой 30%, звоните"
+LENIENT = EscalationPolicy(grounds={Ground.OBSCENITY: (0, 1, 7, 30)})
 
 
 @dataclass
@@ -159,3 +162,22 @@ def make_bench(
     )  # fmt: skip
     holder.append(pipeline)
     return Bench(store, pipeline, handler, desk, bench_workbench, fake, surface, notices, clock)
+
+
+async def review_card(bench: Bench, text: str = ADVERT, n: str = "1") -> tuple[int, str]:
+    """A comment sent to moderators, its card posted: (card id, message)."""
+    await bench.pipeline.handle(incoming(n, text=text))
+    await bench.run()
+    ref = bench.card_ref(text)
+    return bench.card(ref).card_id, ref
+
+
+async def reported(bench: Bench, *texts: str) -> tuple[str, list[int]]:
+    """Comments deleted automatically and listed in their page's report: (report message, card ids)."""
+    for n, text in enumerate(texts, start=1):
+        await bench.pipeline.handle(incoming(str(n), text=text))
+    await bench.run()
+    bench.clock.advance(seconds=30)  # a burst is gathered into one report
+    await bench.run()
+    ref, report = bench.report()
+    return ref, [item.card_id for item in report.items]

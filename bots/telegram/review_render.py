@@ -266,7 +266,7 @@ def render_card(view: CardView, tz: tzinfo) -> str:
     lines = [header, where, author_line(view), record_line(view.record, tz)]
     if comment.post_text:
         lines.append(f"<b>К посту:</b> {plain(short(comment.post_text, MAX_POST_CHARS))}")
-    lines.append("<b>Основания (п. 2.5 Порядка):</b>")
+    lines.append("<b>Основания для удаления:</b>")
     lines.extend(grounds_lines(card.verdict))
     spans = [span for item in shown_evidence(card.verdict) for span in item.spans]
     lines.append(f"<blockquote>{mark_spans(comment.text, spans) or '(без текста)'}</blockquote>")

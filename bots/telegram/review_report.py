@@ -27,7 +27,7 @@ from bots.telegram.review_render import (
 from moderation.clauses import clause_of
 from moderation.daemon.ports import ModeratorChoice
 from moderation.daemon.records import CardStatus
-from moderation.daemon.views import CardView, ReportView
+from moderation.daemon.views import CardView, EventKind, ReportView
 
 ITEM_TEXT_CHARS = 160
 
@@ -61,7 +61,7 @@ def _item(view: CardView, tz: tzinfo) -> str:
         f"<blockquote>{text or '(без текста)'}</blockquote>",
         f"<i>Сейчас: {now}</i>",
     ]
-    lines.extend(history_line(entry, tz) for entry in view.history)
+    lines.extend(history_line(e, tz) for e in view.history if e.kind is not EventKind.ACKNOWLEDGED)
     return "\n".join(lines)
 
 

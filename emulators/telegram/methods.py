@@ -6,13 +6,11 @@ aiogram sends them) and returns the `result` value or raises ApiError.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from emulators.telegram.members import MEMBER_METHODS
 from emulators.telegram.model import (
     DEFAULT_MEMBER_PERMISSIONS,
-    AdminRights,
     ApiError,
     CallbackAnswer,
     EmuChat,
@@ -21,49 +19,17 @@ from emulators.telegram.model import (
     UploadedDocument,
     parse_html,
 )
+from emulators.telegram.params import Files, Method, Params
+from emulators.telegram.params import int_param as _int
+from emulators.telegram.params import json_param as _json
+from emulators.telegram.params import member_chat as _member_chat
+from emulators.telegram.params import rights as _rights
 from emulators.telegram.state import BotAccount, EmulatorState
-
-Params = dict[str, str]
-Files = dict[str, tuple[str, bytes]]
-Method = Callable[[EmulatorState, BotAccount, Params, Files], Awaitable[Any]]
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 DELETE_WINDOW = 48 * 3600
 _NO_RIGHTS_RESTRICT = "Bad Request: not enough rights to restrict/unrestrict chat member"
-
-
-def _int(params: Params, key: str) -> int:
-    try:
-        return int(params[key])
-    except KeyError:
-        raise ApiError(400, f"Bad Request: {key} is empty") from None
-    except ValueError:
-        raise ApiError(400, f"Bad Request: invalid {key} specified") from None
-
-
-def _json(params: Params, key: str) -> Any:
-    raw = params.get(key)
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        raise ApiError(400, f"Bad Request: can't parse {key} JSON object") from None
-
-
-def _member_chat(state: EmulatorState, bot: BotAccount, params: Params) -> EmuChat:
-    chat = state.chat(params.get("chat_id", ""))
-    if not state.is_in_chat(bot.user.id, chat):
-        kind = (
-            "channel" if chat.type == "channel" else "supergroup" if chat.type == "supergroup" else chat.type
-        )
-        raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
-    return chat
-
-
-def _rights(chat: EmuChat, bot: BotAccount) -> AdminRights | None:
-    return chat.admins.get(bot.user.id)
 
 
 def _format(params: Params) -> tuple[str, list[dict[str, Any]], str | None]:
@@ -324,68 +290,6 @@ async def get_chat(state: EmulatorState, bot: BotAccount, params: Params, files:
     return state.chat(params.get("chat_id", "")).full_info()
 
 
-async def get_chat_member(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
-    """A member's status in a group: restricted (with until_date, 0 = for ever), kicked, member or left."""
-    chat = _member_chat(state, bot, params)
-    user_id = _int(params, "user_id")
-    user = state.users.get(user_id)
-    if user is None:
-        raise ApiError(400, "Bad Request: user not found")
-    if user_id in chat.admins:
-        return _admin_member(state, user_id, chat.admins[user_id])
-    if (chat.id, user_id) in state.bans:
-        return {"status": "kicked", "user": user.to_api(), "until_date": state.bans[(chat.id, user_id)]}
-    record = state.restrictions.get((chat.id, user_id))
-    if record is not None and (record.until_date == 0 or record.until_date > state.clock.time()):
-        flags = {**DEFAULT_MEMBER_PERMISSIONS, **record.permissions}
-        flags.update(can_react_to_messages=True, can_edit_tag=False, can_manage_topics=False)
-        is_member = user_id in chat.members
-        return {
-            "status": "restricted",
-            "user": user.to_api(),
-            "is_member": is_member,
-            **flags,
-            "until_date": record.until_date,
-        }
-    status = "member" if user_id in chat.members else "left"
-    return {"status": status, "user": user.to_api()}
-
-
-async def get_chat_administrators(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
-    chat = _member_chat(state, bot, params)
-    return [_admin_member(state, user_id, rights) for user_id, rights in chat.admins.items()]
-
-
-def _admin_member(state: EmulatorState, user_id: int, rights: AdminRights) -> dict[str, Any]:
-    user = state.users[user_id].to_api()
-    if rights.is_owner:
-        return {"status": "creator", "user": user, "is_anonymous": False}
-    flags = dict.fromkeys(
-        [
-            "can_manage_chat",
-            "can_manage_video_chats",
-            "can_promote_members",
-            "can_change_info",
-            "can_invite_users",
-            "can_post_stories",
-            "can_edit_stories",
-            "can_delete_stories",
-            "can_send_welcome_messages",
-        ],
-        True,
-    )
-    flags["can_promote_members"] = False
-    return {
-        "status": "administrator",
-        "user": user,
-        "can_be_edited": False,
-        "is_anonymous": False,
-        **flags,
-        "can_delete_messages": rights.can_delete_messages,
-        "can_restrict_members": rights.can_restrict_members,
-    }
-
-
 METHODS: dict[str, Method] = {
     "getme": get_me,
     "getupdates": get_updates,
@@ -401,6 +305,5 @@ METHODS: dict[str, Method] = {
     "banchatsenderchat": ban_chat_sender_chat,
     "unbanchatsenderchat": unban_chat_sender_chat,
     "getchat": get_chat,
-    "getchatadministrators": get_chat_administrators,
-    "getchatmember": get_chat_member,
+    **MEMBER_METHODS,
 }

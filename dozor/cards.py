@@ -163,7 +163,10 @@ class CardDesk:
         undo_until = None
         if report.acknowledged_at is not None:
             undo_until = report.acknowledged_at + self.policy.workbench.undo_window
-        return dataclasses.replace(report, items=items, page_title=title, undo_until=undo_until)
+        detailed = self.policy.workbench.report_items
+        return dataclasses.replace(
+            report, items=items, page_title=title, undo_until=undo_until, detailed=detailed
+        )
 
     async def complete(self, facts: CardFacts, now: datetime, live: bool) -> CardView:
         """Fill in what the records do not hold: the page, the author, the platform's state, the buttons."""

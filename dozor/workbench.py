@@ -31,6 +31,7 @@ YIELD_TO_CARDS = timedelta(seconds=10)  # a report waits while review cards are 
 RECHECK = timedelta(seconds=2)  # a refresh or notice whose actions have not run yet looks again
 GIVE_UP_WAITING = timedelta(minutes=10)
 SWEEP_SECONDS = 30.0
+REPORT_CAP = 200  # deletions one report takes in; the first `report_items` with buttons, the rest summed up
 
 
 class Workbench:
@@ -88,7 +89,7 @@ class Workbench:
         if await self.wstore.cards_waiting_to_be_posted():
             await self._again(item, ActionKind.REPORT, now + YIELD_TO_CARDS)
             return None
-        report_id = await self.wstore.open_report(comment.platform, comment.page_id, now, policy.report_items)
+        report_id = await self.wstore.open_report(comment.platform, comment.page_id, now, REPORT_CAP)
         if report_id is None:
             return None
         if self.surface is None:

@@ -156,9 +156,7 @@ def test_a_report_lists_each_deletion_with_what_applies_to_it() -> None:
     )
     html = render_report(report, BARNAUL)
     assert html.startswith("🗑 <b>Удалено автоматически: 3</b> — Администрация (ВКонтакте), 29.11.2026 15:30")
-    assert (
-        '<a href="https://vk.com/id7005">Пётр Иванов</a>: п. 2.5, пп. 2 — персональные данные граждан' in html
-    )
+    assert '<a href="https://vk.com/id7005">Пётр Иванов</a>: п. 2.5, пп. 2 — персональные данные' in html
     assert "✅ <b>Решение:</b> Восстановить — Мария Иванова, 29.11.2026 15:30" in html
     keyboard = build_report_keyboard(report)
     assert keyboard is not None
@@ -176,3 +174,26 @@ def test_mark_spans_escapes_and_clips() -> None:
     assert mark_spans("бла <b>", [Span(4, 7)]) == "бла <u>&lt;b&gt;</u>"
     assert mark_spans("край", [Span(2, 99), Span(-5, 1)]) == "<u>к</u>р<u>ай</u>"
     assert mark_spans("пусто", [Span(3, 3)]) == "пусто"
+
+
+def test_a_raids_report_fits_telegrams_limit_and_sums_up_the_rest() -> None:
+    """Two hundred long deletions with histories: ten with buttons, the rest counted by ground."""
+    long_text = "Скидки! Натяжные потолки недорого, звоните круглосуточно, " * 10
+    comment = replace(neighbour_view().card.comment, text=long_text, author_name="Ремонт Потолков " * 5)
+    verdict = Verdict("11", Action.DELETE, (Ground.ADVERTISING,), {Ground.ADVERTISING: 0.97},
+                      (Evidence("advertising.terms", Ground.ADVERTISING, 0.97, (Span(0, 300),)),))  # fmt: skip
+    card = replace(neighbour_view().card, comment=comment, verdict=verdict)
+    history = (
+        HistoryEntry(EventKind.DECIDED, NOW, "Мария Иванова " * 3, ModeratorChoice.RESTORE),
+        HistoryEntry(EventKind.UNDONE, NOW, "Сергей Кузнецов " * 3),
+    )
+    items = tuple(
+        neighbour_view(card=card, position=n, history=history, can_restore=True, can_lift=True)
+        for n in range(1, 201)
+    )
+    report = ReportView(7, Platform.VK, "170001", items, NOW, "Администрация", now=NOW, detailed=10)
+    text, _ = parse_html(render_report(report, BARNAUL))
+    assert len(text) <= 4096
+    assert "…и ещё" in text and "реклама — " in text
+    keyboard = build_report_keyboard(report)
+    assert keyboard is not None and len(keyboard.inline_keyboard) == 11

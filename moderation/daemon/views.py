@@ -133,6 +133,7 @@ class ReportView:
     acknowledged_at: datetime | None = None
     undo_until: datetime | None = None
     now: datetime | None = None
+    detailed: int = 10  # items shown one by one with their buttons; the rest summed up by ground
 
     @property
     def open_items(self) -> int:

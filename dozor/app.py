@@ -112,12 +112,11 @@ async def build_daemon(
     desk.bot = platforms.tg_bot
     desk.titles.update({(Platform.VK, str(p.group_id)): p.title for p in settings.vk.pages if p.title})
     workbench.surface = platforms.surface
-    platforms.review = workbench
     pipeline = Pipeline(
         moderator.verdict,
         store,
         platforms.actions,
-        platforms.review,
+        workbench,
         settings.moderation.mode,
         escalation=settings.moderation.escalation,
         retry=settings.moderation.retry,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bots.config import TelegramConfig, VkConfig
 from dozor.config import Settings
 from models.store import Store
-from moderation.daemon.ports import IncomingComment, PlatformActions, ReviewCard, ReviewQueue
+from moderation.daemon.ports import IncomingComment, PlatformActions
 from moderation.types import Platform
 
 if TYPE_CHECKING:
@@ -29,15 +29,6 @@ CommentHandler = Callable[[IncomingComment], Awaitable[None]]
 
 class StartupError(Exception):
     """The platforms cannot be started as configured; the message says what to fix."""
-
-
-class LogReviewQueue:
-    """Without Telegram there are no buttons: cards stay in the database and are logged for the operator."""
-
-    async def post_card(self, card: ReviewCard) -> str:
-        log.warning("review card %s (comment %s) needs a moderator; configure [telegram] for buttons",
-                    card.card_id, card.comment.key)  # fmt: skip
-        return f"log:{card.card_id}"
 
 
 class StoreCursors:
@@ -74,10 +65,9 @@ class StorePosts:
 
 @dataclass
 class PlatformSet:
-    """What the daemon runs: workers to start, actions per platform, the review queue, things to close."""
+    """What the daemon runs: workers to start, actions per platform, the moderators' chat, things to close."""
 
     actions: dict[Platform, PlatformActions] = field(default_factory=dict)
-    review: ReviewQueue = field(default_factory=LogReviewQueue)
     vk_workers: list[Any] = field(default_factory=list)
     tg_worker: Any | None = None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -180,8 +180,8 @@ def test_a_raids_report_fits_telegrams_limit_and_sums_up_the_rest() -> None:
     """Two hundred long deletions with histories: ten with buttons, the rest counted by ground."""
     long_text = "Скидки! Натяжные потолки недорого, звоните круглосуточно, " * 10
     comment = replace(neighbour_view().card.comment, text=long_text, author_name="Ремонт Потолков " * 5)
-    verdict = Verdict("11", Action.DELETE, (Ground.ADVERTISING,), {Ground.ADVERTISING: 0.97},
-                      (Evidence("advertising.terms", Ground.ADVERTISING, 0.97, (Span(0, 300),)),))  # fmt: skip
+    evidence = (Evidence("advertising.terms", Ground.ADVERTISING, 0.97, (Span(0, 300),)),)
+    verdict = Verdict("11", Action.DELETE, (Ground.ADVERTISING,), {Ground.ADVERTISING: 0.97}, evidence)
     card = replace(neighbour_view().card, comment=comment, verdict=verdict)
     history = (
         HistoryEntry(EventKind.DECIDED, NOW, "Мария Иванова " * 3, ModeratorChoice.RESTORE),

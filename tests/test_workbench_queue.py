@@ -14,7 +14,17 @@ from moderation.config import Mode, WorkbenchPolicy
 from moderation.daemon.ports import ModeratorChoice
 from moderation.daemon.records import CardStatus
 from moderation.types import Platform
-from tests.db_fixtures import T0, incoming, sqlite_store, sqlite_template, sqlite_url  # noqa: F401  (fixtures)
+from tests.db_fixtures import (  # noqa: F401  (fixtures)
+    T0,
+    engine,
+    incoming,
+    migrated_url,
+    postgres_migrated_url,
+    sqlite_store,
+    sqlite_template,
+    sqlite_url,
+    store,
+)
 from tests.workbench_support import ADVERT, LENIENT, OBSCENE, make_bench, reported, review_card
 
 
@@ -118,3 +128,35 @@ async def test_authors_are_told_why_where_the_platform_does_not_say(sqlite_store
     await manager.run()
     [(_, warning)] = manager.notices.posted
     assert "Пожалуйста, соблюдайте правила страницы" in warning and "ненормативная лексика" in warning
+
+
+async def test_the_sweep_and_the_reports_run_on_both_databases(store: Store) -> None:
+    bench = make_bench(store, workbench=WorkbenchPolicy(remind_minutes=30, close_auto_hours=1))
+    ref, [auto] = await reported(bench, OBSCENE)
+    card_id, card_ref = await review_card(bench, ADVERT, "2")
+    await bench.press(card_id, ModeratorChoice.KEEP, card_ref)
+    await bench.run()
+    assert bench.card(card_ref).can_undo
+    bench.clock.advance(minutes=16)
+    await bench.workbench.sweep()
+    await bench.run()
+    assert not bench.card(card_ref).can_undo, "sealed once the window passed"
+    second_id, second_ref = await review_card(bench, "Купить шины недорого, звоните", "3")
+    bench.clock.advance(hours=1)
+    await bench.workbench.sweep()
+    await bench.run()
+    assert [reply for _, reply in bench.surface.texts] == [second_ref]
+    assert bench.report(ref)[1].items[0].status is CardStatus.CLOSED and auto
+    assert second_id
+
+
+async def test_a_configured_reply_follows_every_deletion(sqlite_store: Store) -> None:
+    from moderation.config import CitizenTexts
+
+    texts = CitizenTexts(reply="{name}, комментарий удалён: {clause} — {ground}.")
+    bench = make_bench(sqlite_store, escalation=LENIENT, texts=texts)
+    await bench.pipeline.handle(incoming(text=OBSCENE))
+    await bench.run()
+    assert bench.platform.restricted == []
+    [(_, text)] = bench.notices.posted
+    assert text == "\x00name\x00, комментарий удалён: п. 2.5, пп. 2 — ненормативная лексика."

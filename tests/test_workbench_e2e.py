@@ -2,10 +2,12 @@
 real SQLite database. A VK deletion is reported with its author's name and clause, restored from the report
 with its ban lifted, and the restore taken back; status and digest agree on what waits."""
 
+# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
+
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,31 +16,15 @@ import pytest
 
 from dozor.app import Daemon, build_daemon, run_daemon
 from dozor.config import Settings, StorageConfig
-from dozor.demo.world import DemoWorld, start_world
+from dozor.demo.world import DemoWorld
 from emulators.telegram.model import StoredMessage
 from models.db import make_engine
 from models.stats import figures
 from moderation.config import ModerationConfig, WorkbenchPolicy
+from tests.test_daemon_e2e import until, world  # noqa: F401  (the emulators as a fixture)
 
 pytestmark = pytest.mark.timeout(120)
 QUICK = WorkbenchPolicy(report_minutes=0.05)  # reports gather for 3 s instead of 20
-
-
-async def until(predicate: Callable[[], object], timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[DemoWorld]:
-    w = await start_world()
-    try:
-        yield w
-    finally:
-        await w.close()
 
 
 @asynccontextmanager

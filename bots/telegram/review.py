@@ -111,15 +111,7 @@ class TelegramReviewQueue:
         reply = None
         if reply_to:
             reply = ReplyParameters(message_id=split_ref(reply_to)[1], allow_sending_without_reply=True)
-        with telegram_errors("sendMessage (moderators' chat)"):
-            message = await self.bot.send_message(
-                chat_id=self.chat_id,
-                text=html,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                reply_parameters=reply,
-            )
-        return f"{self.chat_id}:{message.message_id}"
+        return await self._send(html, None, "moderators' chat", reply)
 
     async def edit_card(self, view: CardView) -> None:
         if view.message_ref is not None:
@@ -129,7 +121,13 @@ class TelegramReviewQueue:
         if view.message_ref is not None:
             await self._edit(view.message_ref, render_report(view, self.tz), build_report_keyboard(view))
 
-    async def _send(self, html: str, keyboard: InlineKeyboardMarkup | None, what: str) -> str:
+    async def _send(
+        self,
+        html: str,
+        keyboard: InlineKeyboardMarkup | None,
+        what: str,
+        reply: ReplyParameters | None = None,
+    ) -> str:
         with telegram_errors(f"sendMessage ({what})"):
             message = await self.bot.send_message(
                 chat_id=self.chat_id,
@@ -137,6 +135,7 @@ class TelegramReviewQueue:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard,
                 link_preview_options=NO_PREVIEW,
+                reply_parameters=reply,
             )
         return f"{self.chat_id}:{message.message_id}"
 
@@ -163,9 +162,7 @@ class TelegramReviewQueue:
         """A card button: refuse outsiders, let the desk decide (it checks the button against its message),
         then redraw what the decision changed."""
         user = query.from_user
-        if not await self.desk.is_moderator(str(user.id)):
-            logger.warning("refused card %s press by non-moderator user %s", callback_data.card, user.id)
-            await self._answer(query, REFUSAL, alert=True)
+        if not await self._moderator(query, f"card {callback_data.card}"):
             return
         request = DecisionRequest(
             card_id=callback_data.card,
@@ -181,9 +178,7 @@ class TelegramReviewQueue:
     async def on_report_press(self, query: CallbackQuery, callback_data: ReportAction) -> None:
         """«Принято» on a report (or its undo)."""
         user = query.from_user
-        if not await self.desk.is_moderator(str(user.id)):
-            logger.warning("refused report %s press by non-moderator user %s", callback_data.report, user.id)
-            await self._answer(query, REFUSAL, alert=True)
+        if not await self._moderator(query, f"report {callback_data.report}"):
             return
         request = ReportRequest(
             report_id=callback_data.report,
@@ -194,6 +189,14 @@ class TelegramReviewQueue:
             undo=bool(callback_data.undo),
         )
         await self._settle(query, self.desk.acknowledge(request), f"report {callback_data.report}")
+
+    async def _moderator(self, query: CallbackQuery, what: str) -> bool:
+        """Outsiders are refused, and the refusal logged with who pressed."""
+        if await self.desk.is_moderator(str(query.from_user.id)):
+            return True
+        logger.warning("refused %s press by non-moderator user %s", what, query.from_user.id)
+        await self._answer(query, REFUSAL, alert=True)
+        return False
 
     async def _settle(self, query: CallbackQuery, deciding: Awaitable[DecisionOutcome], what: str) -> None:
         try:

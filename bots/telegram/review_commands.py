@@ -158,22 +158,28 @@ class ModeratorCommands:
         return router
 
     async def find(self, message: Message, command: CommandObject) -> None:
-        if await self._allowed(message):
-            query = (command.args or "").strip()
-            if not query:
-                await self._reply(message, "Напишите, что искать: /find <i>текст или автор</i>")
-                return
+        query = await self._query(message, command, "Напишите, что искать: /find <i>текст или автор</i>")
+        if query:
             found = await self.records.find(query, FIND_LIMIT)
             await self._reply(message, render_found(query, found, self.tz))
 
     async def history(self, message: Message, command: CommandObject) -> None:
-        if await self._allowed(message):
-            query = (command.args or "").strip()
-            if not query:
-                await self._reply(message, "Укажите автора: /history <i>id, ссылка, @имя или имя</i>")
-                return
+        query = await self._query(
+            message, command, "Укажите автора: /history <i>id, ссылка, @имя или имя</i>"
+        )
+        if query:
             histories = await self.records.history(query, HISTORY_LIMIT)
             await self._reply(message, render_history(query, histories, self.tz))
+
+    async def _query(self, message: Message, command: CommandObject, usage: str) -> str | None:
+        """The command's argument from a moderator, or None (the moderator is told how to use it)."""
+        if not await self._allowed(message):
+            return None
+        query = (command.args or "").strip()
+        if not query:
+            await self._reply(message, usage)
+            return None
+        return query
 
     async def week(self, message: Message) -> None:
         if await self._allowed(message):

@@ -9,6 +9,7 @@ would accept (moderation.daemon.decisions.applicability), so a card never offers
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Mapping
@@ -155,9 +156,9 @@ class CardDesk:
         facts = await self.wstore.report_facts(report_id, now, self.policy.escalation.window_start(now))
         if facts is None:
             return None
-        items = tuple(
-            [await self.complete(item, now, item.info.card_id == live_card) for item in facts.items]
-        )
+        # together, so that the authors' names go to VK in one users.get call
+        completing = (self.complete(item, now, item.info.card_id == live_card) for item in facts.items)
+        items = tuple(await asyncio.gather(*completing))
         report = facts.report
         title = await self._title(report.platform, report.page_id)
         undo_until = None

@@ -54,7 +54,7 @@ class Workbench:
 
     async def post_card(self, card: ReviewCard) -> str:
         """A card waiting for a moderator, posted with its context; returns its message reference."""
-        view = await self.desk.card_view(card.card_id)
+        view = await self.desk.card_view(card.card_id) if self.surface is not None else None
         if self.surface is None or view is None:
             log.warning("review card %s needs a moderator; configure [telegram] for buttons", card.card_id)
             return f"log:{card.card_id}"

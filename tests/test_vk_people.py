@@ -2,6 +2,8 @@
 (users.get, batched and cached), a comment's and an author's state now, a page's reply; and the ban's reason
 the citizen sees in plain Russian citing the clause."""
 
+# ruff: noqa: F811  (pytest fixtures are imported by name and then requested as parameters)
+
 from __future__ import annotations
 
 import asyncio
@@ -14,11 +16,14 @@ from bots.vk.actions import VkActions
 from bots.vk.people import VkLiveState, VkNotices, VkPeople
 from emulators.vk.people import page_replies
 from emulators.vk.server import VkEmulator
+from models.store import Store
 from moderation.daemon.ports import IncomingComment
 from moderation.daemon.restrictions import NAME_MARK, citizen_text, restriction_of_days
 from moderation.daemon.views import Author, Source
 from moderation.types import Ground, Platform
+from tests.db_fixtures import incoming, sqlite_store, sqlite_template, sqlite_url  # noqa: F401  (fixtures)
 from tests.test_vk_helpers import ADMIN_TOKEN, GROUP, GROUP_TOKEN, TROLL, client, populate, running_emulator
+from tests.workbench_support import LENIENT, OBSCENE, make_bench
 
 NOW = datetime.now(UTC)
 
@@ -113,3 +118,17 @@ def test_users_get_refuses_more_than_a_thousand_ids(emu: VkEmulator) -> None:
     vk = client(emu, GROUP_TOKEN)
     with pytest.raises(Exception, match="too long"):
         vk.method("users.get", {"user_ids": ",".join(str(n) for n in range(1001))})
+
+
+async def test_a_report_asks_vk_for_all_its_authors_at_once(emu: VkEmulator, sqlite_store: Store) -> None:
+    bench = make_bench(sqlite_store, escalation=LENIENT)
+    bench.desk.platforms.authors[Platform.VK] = VkPeople(client(emu, ADMIN_TOKEN))
+    for n in range(6):
+        await bench.pipeline.handle(incoming(str(n), text=f"{OBSCENE} {n}", author_id=str(8000 + n)))
+    await bench.run()
+    emu.reset_call_counts()
+    bench.clock.advance(seconds=30)
+    await bench.run()
+    _, report = bench.report()
+    assert len(report.items) == 6 and report.items[2].author.url == "https://vk.com/id8002"
+    assert emu.call_counts() == {"users.get": 1}

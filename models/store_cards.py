@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, exists, literal, update
+from sqlalchemy import exists, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -36,6 +36,7 @@ UNFINISHED = (ActionStatus.PENDING.value, ActionStatus.RUNNING.value)
 PLATFORM_KINDS = (ActionKind.DELETE.value, ActionKind.RESTORE.value)
 RESTRICTION_KINDS = (ActionKind.RESTRICT.value, ActionKind.LIFT.value)
 HISTORY_EVENTS = {e.value for e in EventKind}
+SEALED = "sealed"  # the card's undo window has passed and its message was redrawn without the button
 RECORD_SCAN = 200  # an author's latest deleted comments read for their record
 
 
@@ -295,7 +296,7 @@ def report_facts(
 
 
 def close_stale_deletions(session: Session, now: datetime, older_than: datetime) -> list[int]:
-    """Close automatic deletions nobody acknowledged since `older_than`; the cards to redraw."""
+    """Close automatic deletions nobody acknowledged since `older_than`; the cards closed."""
     stale = session.exec(
         select(ReviewCardRow).where(
             col(ReviewCardRow.auto_deleted),
@@ -309,28 +310,42 @@ def close_stale_deletions(session: Session, now: datetime, older_than: datetime)
         card.status, card.decided_at = CardStatus.CLOSED.value, now
         session.add(card)
         session.add(CardEvent(card_id=card.id, kind=EventKind.CLOSED.value, actor="auto", at=now))
-        enqueue(session, f"refresh:{card.id}:closed", ActionKind.REFRESH, now, card_id=card.id)
         closed.append(card.id)
+    _redraw_once(session, closed, "closed", now)
     return closed
 
 
 def seal_expired_undo(session: Session, now: datetime, window: timedelta) -> int:
-    """Redraw decided cards whose undo window has just passed, so the button goes; once per card."""
+    """Redraw what shows an undo button whose window has just passed, so the button goes; once per card."""
     horizon = now - window
-    key = literal("refresh:") + cast(ReviewCardRow.id, String) + literal(":sealed")
-    sealed = exists().where(col(ActionRow.idempotency_key) == key)
-    cards = session.exec(
-        select(ReviewCardRow.id).where(
-            col(ReviewCardRow.status).in_((CardStatus.DECIDED.value, CardStatus.CLOSED.value)),
-            col(ReviewCardRow.decided_at) <= horizon,
-            col(ReviewCardRow.decided_at) > horizon - timedelta(days=1),
-            ~sealed,
-        )
-    ).all()
+    sealed = exists().where(col(CardEvent.card_id) == col(ReviewCardRow.id), col(CardEvent.kind) == SEALED)
+    cards = [
+        card_id
+        for card_id in session.exec(
+            select(ReviewCardRow.id).where(
+                col(ReviewCardRow.status).in_((CardStatus.DECIDED.value, CardStatus.CLOSED.value)),
+                col(ReviewCardRow.decided_at) <= horizon,
+                col(ReviewCardRow.decided_at) > horizon - timedelta(days=1),
+                ~sealed,
+            )
+        ).all()
+        if card_id is not None
+    ]
     for card_id in cards:
-        if card_id is not None:
-            enqueue(session, f"refresh:{card_id}:sealed", ActionKind.REFRESH, now, card_id=card_id)
-    return len(cards)
+        session.add(CardEvent(card_id=card_id, kind=SEALED, actor="auto", at=now))
+    return _redraw_once(session, cards, "sealed", now)
+
+
+def _redraw_once(session: Session, card_ids: list[int], why: str, now: datetime) -> int:
+    """One refresh per message: a report shows many cards, and is redrawn once for all of them."""
+    targets: dict[str, int] = {}
+    for card_id in card_ids:
+        item = session.get(ReportItem, card_id)
+        targets.setdefault(f"r{item.report_id}" if item is not None else f"c{card_id}", card_id)
+    for target, card_id in targets.items():
+        key = f"refresh:{target}:{why}:{now.isoformat()}"
+        enqueue(session, key, ActionKind.REFRESH, now, card_id=card_id)
+    return len(targets)
 
 
 def claim_reminders(

@@ -1,11 +1,11 @@
 """The moderators' queue under a sustained stream: `python -m benchmarks.workbench_queue [--minutes --rate]`.
 
-Comments arrive at R a second for N minutes (simulated time; one in thirty a rumour a moderator must judge,
-the rest obscene and deleted automatically), decided by the shipped moderation core into a real SQLite
-database; cards and reports go through the real aiogram client to the Telegram emulator, which keeps
-Telegram's limit of 20 messages a minute to a group on a clock moved in step with the daemon's. Prints JSON:
-messages the moderators' chat got, how long the cards that wait for a moderator took to reach it, what was
-parked.
+Comments arrive at R a second for N minutes (simulated time; one in thirty, or --review-every, a rumour a
+moderator must judge, the rest obscene and deleted automatically), decided by the shipped moderation core into
+a real SQLite database; cards and reports go through the real aiogram client to the Telegram emulator, which
+keeps Telegram's limit of 20 messages a minute to a group on a clock moved in step with the daemon's. Prints
+JSON: messages the moderators' chat got, how long the cards that wait for a moderator took to reach it, what
+was parked.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _card_waits(engine_url: str) -> list[float]:
     return [(posted - created).total_seconds() for created, posted in rows]
 
 
-async def run(minutes: float, rate: int) -> dict[str, object]:
+async def run(minutes: float, rate: int, review_every: int = 30) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         upgrade(url)
@@ -103,7 +103,7 @@ async def run(minutes: float, rate: int) -> dict[str, object]:
                 pipeline = Pipeline(
                     moderator.verdict, store, actions, workbench, policy.mode, policy.escalation, clock, tz=TZ
                 )
-                total = await _stream(pipeline, emu, clock, minutes, rate)
+                total = await _stream(pipeline, emu, clock, minutes, rate, review_every)
                 status = await store.status()
             finally:
                 await bot.session.close()
@@ -112,6 +112,8 @@ async def run(minutes: float, rate: int) -> dict[str, object]:
     reports = [m for m in sent if (m.text or "").startswith("🗑")]
     return {
         "simulated_minutes": minutes,
+        "comments_per_second": rate,
+        "one_in_n_for_a_moderator": review_every,
         "comments": total,
         "messages_to_moderators_chat": len(sent),
         "reports": len(reports),
@@ -125,12 +127,14 @@ async def run(minutes: float, rate: int) -> dict[str, object]:
     }
 
 
-async def _stream(pipeline: Pipeline, emu: TelegramEmulator, clock: Clock, minutes: float, rate: int) -> int:
+async def _stream(
+    pipeline: Pipeline, emu: TelegramEmulator, clock: Clock, minutes: float, rate: int, review_every: int
+) -> int:
     n = 0
     for second in range(int(minutes * 60)):
         for _ in range(rate):
             n += 1
-            text = RUMOUR if n % 30 == 0 else f"{OBSCENE[n % len(OBSCENE)]} {n}"
+            text = RUMOUR if n % review_every == 0 else f"{OBSCENE[n % len(OBSCENE)]} {n}"
             author = str(10_000 + n % 400)
             comment = IncomingComment(Platform.VK, "170001", "1", str(n), author, text, clock.now)
             await pipeline.handle(comment)
@@ -152,8 +156,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--rate", type=int, default=5, help="comments a second")
+    parser.add_argument("--review-every", type=int, default=30, help="one comment in N goes to a moderator")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.minutes, args.rate)), ensure_ascii=False))
+    print(json.dumps(asyncio.run(run(args.minutes, args.rate, args.review_every)), ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -192,8 +192,12 @@ def _apply_plan(
     cancelled: list[int] = []
     lifted: list[int] = []
 
-    def queue(key: str, kind: ActionKind, **refs: int) -> None:
-        action_id = enqueue_id(session, f"{prefix}:{key}", kind, now, **refs)
+    def queue(
+        key: str, kind: ActionKind, comment_id: int | None = None, restriction_id: int | None = None
+    ) -> None:
+        action_id = enqueue_id(
+            session, f"{prefix}:{key}", kind, now, comment_id=comment_id, restriction_id=restriction_id
+        )
         if action_id is not None:
             queued.append(action_id)
 
@@ -252,9 +256,17 @@ def cancel_pending_ids(
     return ids
 
 
-def enqueue_id(session: Session, key: str, kind: ActionKind, now: datetime, **refs: int | None) -> int | None:
+def enqueue_id(
+    session: Session,
+    key: str,
+    kind: ActionKind,
+    now: datetime,
+    *,
+    comment_id: int | None = None,
+    restriction_id: int | None = None,
+) -> int | None:
     """Enqueue (a no-op for a known key) and return the action's id."""
-    enqueue(session, key, kind, now, **refs)
+    enqueue(session, key, kind, now, comment_id=comment_id, restriction_id=restriction_id)
     return session.exec(select(ActionRow.id).where(ActionRow.idempotency_key == key)).first()
 
 

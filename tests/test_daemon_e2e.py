@@ -68,11 +68,13 @@ async def test_obscene_comment_deleted_and_its_author_restricted_escalating(
     gid, post = world.vk_page.group_id, world.vk_page.post_ids[0]
     async with running(world, tmp_path / "d.sqlite3"):
         first = world.vk.add_comment(gid, post, 9001, "Да пошли вы на х.у.й с такими дорогами")
-        await until(lambda: first in _vk_deleted(world) and 9001 in world.vk.bans(gid))
+        await until(lambda: first in _vk_deleted(world) and 9001 in world.vk.bans(gid), timeout=45)
         day = world.vk.bans(gid)[9001].end_date or 0
         assert 0.9 * 86400 < day - datetime.now(UTC).timestamp() <= 86400
         second = world.vk.add_comment(gid, post, 9001, "бл@ть, опять яма на Ленина")
-        await until(lambda: second in _vk_deleted(world) and (world.vk.bans(gid)[9001].end_date or 0) > day)
+        await until(
+            lambda: second in _vk_deleted(world) and (world.vk.bans(gid)[9001].end_date or 0) > day, 45
+        )
         week = world.vk.bans(gid)[9001].end_date or 0
         assert 6.9 * 86400 < week - datetime.now(UTC).timestamp() <= 7 * 86400
         lawful = world.vk.add_comment(gid, post, 9002, "Позор! Третий год обещаете отремонтировать дорогу")

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from models.store import Store
+from models.store_comments import RESTRICT_AFTER
 from moderation.config import EscalationPolicy, Mode
 from moderation.daemon.pipeline import Outcome, Pipeline
 from moderation.daemon.records import Plan
@@ -56,9 +57,13 @@ async def test_obscene_comment_is_deleted_and_its_author_restricted_from_the_fir
         clock.advance(hours=1)
         handled = await pipeline.handle(incoming(str(n), text=OBSCENE))
         assert handled.outcome is Outcome.DELETED
+    decided_at = clock.now
     await pipeline.runner.run_due()
     assert incoming(str(offence)).key in vk.deleted
-    [last] = [r for r in vk.restricted if r.until == clock.now + timedelta(days=days)]
+    assert len(vk.restricted) == offence - 1, "the restriction waits behind the deletion"
+    clock.advance(seconds=RESTRICT_AFTER.total_seconds())
+    await pipeline.runner.run_due()
+    [last] = [r for r in vk.restricted if r.until == decided_at + timedelta(days=days)]
     assert last.ground is Ground.OBSCENITY and last.author_id == "500"
     assert last.comment.startswith("Комментарий удалён: п. 2.5, пп. 2 Порядка ведения официальных страниц")
     assert "ненормативная лексика" in last.comment and "clause" not in last.comment
@@ -71,13 +76,16 @@ async def test_escalation_is_configurable_per_ground(sqlite_store: Store) -> Non
     lenient_first = EscalationPolicy(steps=(0, 3), grounds={Ground.OBSCENITY: (0, 2)})
     pipeline, vk, _, clock = make(sqlite_store, escalation=lenient_first)
     await pipeline.handle(incoming("1", text=OBSCENE))
+    clock.advance(seconds=RESTRICT_AFTER.total_seconds())
     await pipeline.runner.run_due()
     assert len(vk.deleted) == 1 and vk.restricted == []
     clock.advance(hours=1)
     await pipeline.handle(incoming("2", text=OBSCENE))
+    decided_at = clock.now
+    clock.advance(seconds=RESTRICT_AFTER.total_seconds())
     await pipeline.runner.run_due()
     [restriction] = vk.restricted
-    assert restriction.until == clock.now + timedelta(days=2)
+    assert restriction.until == decided_at + timedelta(days=2)
 
 
 async def test_violations_outside_the_window_do_not_escalate(sqlite_store: Store) -> None:
@@ -85,9 +93,11 @@ async def test_violations_outside_the_window_do_not_escalate(sqlite_store: Store
     await pipeline.handle(incoming("1", text=OBSCENE))
     clock.advance(days=91)
     await pipeline.handle(incoming("2", text=OBSCENE))
+    decided_at = clock.now
+    clock.advance(seconds=RESTRICT_AFTER.total_seconds())
     await pipeline.runner.run_due()
     assert len(vk.deleted) == 2
-    assert [r.until for r in vk.restricted] == [T0 + timedelta(days=1), clock.now + timedelta(days=1)]
+    assert [r.until for r in vk.restricted] == [T0 + timedelta(days=1), decided_at + timedelta(days=1)]
 
 
 async def test_duplicate_delivery_acts_once(sqlite_store: Store) -> None:

@@ -65,12 +65,13 @@ async def test_already_decided_is_answered_in_the_configured_time_zone(sqlite_st
 async def test_review_card_delete_and_restrict_for_the_chosen_days(sqlite_store: Store) -> None:
     bench = make_bench(sqlite_store, Mode.REVIEW)
     card_id, ref = await review_card(bench)
+    pressed_at = bench.clock.now
     outcome = await bench.press(card_id, ModeratorChoice.DELETE_RESTRICT, ref, days=7)
     assert outcome.accepted and outcome.answer == "Удалено, автор ограничен на 7 дн."
     await bench.run()
     assert bench.platform.deleted == [incoming().key]
     [restriction] = bench.platform.restricted
-    assert restriction.until == T0 + timedelta(days=7) and restriction.author_id == "500"
+    assert restriction.until == pressed_at + timedelta(days=7) and restriction.author_id == "500"
     assert (await sqlite_store.status()).open_cards == 0
     view = bench.card(ref)
     assert view.status is CardStatus.DECIDED and view.state.comment_deleted and view.state.restricted
@@ -81,10 +82,11 @@ async def test_delete_restricts_as_the_rules_say(sqlite_store: Store) -> None:
     bench = make_bench(sqlite_store, Mode.REVIEW)
     card_id, ref = await review_card(bench, OBSCENE)
     assert bench.card(ref).policy_days == 1, "the card says what «Удалить» costs: a serious ground"
+    pressed_at = bench.clock.now
     outcome = await bench.press(card_id, ModeratorChoice.DELETE, ref)
     assert outcome.answer == "Удалено, автор ограничен по правилам на 1 дн."
     await bench.run()
-    assert [r.until for r in bench.platform.restricted] == [T0 + timedelta(days=1)]
+    assert [r.until for r in bench.platform.restricted] == [pressed_at + timedelta(days=1)]
 
 
 @pytest.mark.parametrize("days", [400, 2, 0, -7], ids=["400-дней", "не-из-списка", "ноль", "минус"])

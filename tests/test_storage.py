@@ -10,6 +10,7 @@ from datetime import timedelta, timezone
 from sqlalchemy import Engine
 
 from models.store import Store
+from models.store_comments import RESTRICT_AFTER
 from moderation.daemon.pipeline import DecisionStore
 from moderation.daemon.ports import DecisionRequest, ModeratorChoice
 from moderation.daemon.records import ActionKind, ActionStatus, DecidedBy, DecisionPlan, Plan
@@ -96,7 +97,9 @@ async def test_plan_becomes_queued_actions_with_everything_to_perform_them(store
         delete=True, restriction=restriction, card=True, auto_deleted=True, violation=True, notice=True
     )
     await decide(store, plan=plan)
-    claimed = await store.claim_due(T0, 10, LEASE)
+    first = await store.claim_due(T0, 10, LEASE)
+    assert {item.kind for item in first} == {ActionKind.DELETE, ActionKind.NOTICE, ActionKind.REPORT}
+    claimed = first + await store.claim_due(T0 + RESTRICT_AFTER, 10, LEASE)
     by_kind = {item.kind: item for item in claimed}
     assert set(by_kind) == {ActionKind.DELETE, ActionKind.RESTRICT, ActionKind.NOTICE, ActionKind.REPORT}
     assert by_kind[ActionKind.DELETE].comment == c

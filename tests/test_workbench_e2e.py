@@ -7,7 +7,7 @@ with its ban lifted, and the restore taken back; status and digest agree on what
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,9 +21,17 @@ from emulators.telegram.model import StoredMessage
 from models.db import make_engine
 from models.stats import figures
 from moderation.config import ModerationConfig, WorkbenchPolicy
-from tests.test_daemon_e2e import until, world  # noqa: F401  (the emulators as a fixture)
+from tests.test_daemon_e2e import until as until_15s
+from tests.test_daemon_e2e import world  # noqa: F401  (the emulators as a fixture)
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(180)
+
+
+async def until(predicate: Callable[[], object]) -> None:
+    """A generous wait: automatic restrictions queue 10 s behind their deletions."""
+    await until_15s(predicate, timeout=45.0)
+
+
 QUICK = WorkbenchPolicy(report_minutes=0.05)  # reports gather for 3 s instead of 20
 
 

@@ -109,6 +109,7 @@ async def test_authors_are_told_why_where_the_platform_does_not_say(sqlite_store
     telegram = make_bench(sqlite_store, platform=Platform.TELEGRAM)
     await telegram.pipeline.handle(incoming(text=OBSCENE, platform=Platform.TELEGRAM, page_id="-1001"))
     await telegram.run()
+    await telegram.run()  # the notice waits for the restriction's outcome
     [(_, text)] = telegram.notices.posted
     assert text.startswith("\x00name\x00, ваш комментарий удалён: п. 2.5, пп. 2 Порядка ведения")
     assert "ненормативная лексика" in text and "ограничена до 03.03.2026 16:00" in text
@@ -126,6 +127,7 @@ async def test_authors_are_told_why_where_the_platform_does_not_say(sqlite_store
     manager.platform.restrict = refuse  # type: ignore[method-assign]
     await manager.pipeline.handle(incoming("3", text=OBSCENE, author_id="502"))
     await manager.run()
+    await manager.run()  # the notice waits for the restriction's outcome
     [(_, warning)] = manager.notices.posted
     assert "Пожалуйста, соблюдайте правила страницы" in warning and "ненормативная лексика" in warning
 

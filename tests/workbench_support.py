@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from dozor.cards import CardDesk, Platforms
 from dozor.workbench import Workbench
 from models.store import Store
+from models.store_comments import RESTRICT_AFTER
 from models.workbench import WorkbenchStore
 from moderation.config import CitizenTexts, EscalationPolicy, Mode, ModerationConfig, WorkbenchPolicy
 from moderation.daemon.decisions import StoreDecisionHandler
@@ -91,10 +92,13 @@ class Bench:
     clock: Clock
 
     async def run(self) -> None:
-        """Let the runner do everything that is due now (a few passes: refreshes follow their actions)."""
-        for _ in range(5):
-            if await self.pipeline.runner.run_due() == 0:
-                return
+        """Let the runner do everything that is due (a few passes: refreshes follow their actions), and what
+        falls due once automatic restrictions have waited behind their deletions."""
+        for _ in range(2):
+            for _ in range(5):
+                if await self.pipeline.runner.run_due() == 0:
+                    break
+            self.clock.advance(seconds=RESTRICT_AFTER.total_seconds())
 
     def card_ref(self, text_part: str) -> str:
         return next(ref for ref, view in self.surface.cards.items() if text_part in view.card.comment.text)

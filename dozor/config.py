@@ -6,11 +6,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bots.config import TelegramConfig, VkConfig
 from moderation.config import ModerationConfig
 from monitor.config import MonitorConfig
+from web.settings import WebConfig
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -20,11 +21,16 @@ class ConfigError(Exception):
 
 
 class StorageConfig(BaseModel):
-    """Where the database is. The DOZOR_DATABASE_URL environment variable wins (a DSN may hold a password)."""
+    """Where the database is. The DOZOR_DATABASE_URL environment variable wins (a DSN may hold a password).
+
+    `retention_days`: after this many days a comment's text and its author's name are purged (`dozor purge`,
+    and daily by the daemon); the decision record stays.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     url: str | None = None
+    retention_days: int = Field(default=90, ge=1, le=36_500)
 
 
 class Settings(BaseModel):
@@ -37,13 +43,45 @@ class Settings(BaseModel):
     vk: VkConfig = VkConfig()
     telegram: TelegramConfig = TelegramConfig()
     monitor: MonitorConfig = MonitorConfig()
+    web: WebConfig = WebConfig()
+
+
+_MESSAGES: dict[str, str] = {
+    "extra_forbidden": "неизвестный ключ",
+    "missing": "не указано",
+    "int_parsing": "нужно целое число",
+    "int_type": "нужно целое число",
+    "float_parsing": "нужно число",
+    "float_type": "нужно число",
+    "bool_parsing": "нужно true или false",
+    "bool_type": "нужно true или false",
+    "string_type": "нужна строка",
+    "list_type": "нужен список",
+    "greater_than": "должно быть больше {gt}",
+    "greater_than_equal": "должно быть не меньше {ge}",
+    "less_than": "должно быть меньше {lt}",
+    "less_than_equal": "должно быть не больше {le}",
+    "enum": "допустимо: {expected}",
+    "literal_error": "допустимо: {expected}",
+}
+
+
+def _message(item: Any) -> str:
+    """Pydantic's reason in Russian for the common kinds; a validator's own message as it is."""
+    template = _MESSAGES.get(item["type"])
+    if template is None:
+        return str(item["msg"]).removeprefix("Value error, ")
+    try:
+        return template.format(**item.get("ctx", {})).replace(" or ", " или ")
+    except (KeyError, IndexError):
+        return str(item["msg"])
 
 
 def _describe(error: ValidationError) -> str:
     lines = []
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"])
-        lines.append(f"  {key}: {item['msg']} (got {item.get('input')!r})")
+        lines.append(f"  {key}: {_message(item)} (указано {item.get('input')!r})")
     return "\n".join(lines)
 
 
@@ -52,11 +90,11 @@ def parse_settings(text: str, source: str = "config.toml") -> Settings:
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"{source}: это не TOML: {exc}") from exc
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{source}: invalid settings:\n{_describe(exc)}") from exc
+        raise ConfigError(f"{source}: неверные настройки:\n{_describe(exc)}") from exc
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -68,5 +106,5 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
+        raise ConfigError(f"не удалось прочитать {path}: {exc}") from exc
     return parse_settings(text, str(path))

@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime
 
 _REDACTIONS = (
+    # SQLAlchemy's bound values (comment texts, names): engines hide them; this catches any other's errors
+    (re.compile(r"\[parameters: [^\n]*\]"), "[parameters: <hidden>]"),
     (re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{20,}"), "<telegram-token>"),
     (re.compile(r"(access_token|token|key)=([^&\s\"']+)", re.I), r"\1=<redacted>"),
     (re.compile(r"\bvk1\.a\.[A-Za-z0-9_-]+"), "<vk-token>"),
@@ -47,12 +49,22 @@ class StructuredFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class LogLevelError(ValueError):
+    """A log level that does not exist; the message says which ones do."""
+
+
 def configure(level: str = "INFO", stream: object = None) -> None:
     """Root logging for the daemon: structured lines on stderr (stdout stays for people and pipes)."""
+    name = level.upper()
+    if name not in LEVELS:
+        raise LogLevelError(f"неизвестный уровень журнала «{level}»: укажите один из {', '.join(LEVELS)}")
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     handler.setFormatter(StructuredFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(name)
     for noisy in ("aiogram.event", "aiogram.dispatcher", "urllib3", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

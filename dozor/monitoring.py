@@ -51,12 +51,15 @@ def monitor_deps(config: MonitorConfig, engine: Engine, vk_reader: Any, tg_bot: 
 
 
 def build_monitor(settings: Settings, url: str, engine: Engine, platforms: PlatformSet) -> Monitor:
-    """A MonitorScheduler over the registry, the platforms the daemon already talks to and the store."""
+    """A MonitorScheduler over the registry, the platforms the daemon already talks to and the store; it also
+    runs the daily retention purge."""
     from bots.telegram.digest_sender import TelegramDigestSender
+    from models.retention import RetentionJob
     from monitor.digest.job import DigestDeps
     from monitor.scheduler import JobDeps, build_scheduler
 
     checks, digest_sources = monitor_deps(settings.monitor, engine, platforms.vk_reader, platforms.tg_bot)
     sender = TelegramDigestSender(platforms.tg_bot) if platforms.tg_bot is not None else None
-    deps = JobDeps(checks, DigestDeps(digest_sources, sender))
+    purge = RetentionJob(engine, settings.storage.retention_days)
+    deps = JobDeps(checks, DigestDeps(digest_sources, sender), purge=purge)
     return Monitor(build_scheduler(settings.monitor, url, deps), deps)

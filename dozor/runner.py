@@ -33,15 +33,18 @@ async def serve(
     if demo:  # the emulators are imported only for the demonstration
         from dozor.demo.world import Announcing, start_world
 
-        settings = _demo_database(settings)
+        settings, database_note = _demo_database(settings)
         world = await start_world(console)
         console.rule("Дозор: демонстрация на встроенных эмуляторах VK и Telegram")
         console.print("Без токенов: реальные клиенты vk_api и aiogram работают с эмуляторами на 127.0.0.1.")
+        console.print(database_note)
 
         def decorate(actions: PlatformActions) -> PlatformActions:
             return Announcing(actions, console)
 
     daemon = await build_daemon(settings, world, decorate)
+    if daemon.settings.web.enabled:
+        extra.append(_console(daemon.settings, stop, console))
     if world is not None:
         from dozor.demo.world import printer, run_script
 
@@ -59,23 +62,48 @@ async def serve(
     await print_status(settings, console, daemon.store)
 
 
+async def _console(settings: Settings, stop: asyncio.Event, console: Console) -> None:
+    """The web console in the daemon's event loop, on the daemon's database ([web] enabled = true)."""
+    from models.db import database_url, make_engine
+    from web.app import build_app, serve
+
+    engine = make_engine(database_url(settings.storage.url))
+    app = build_app(
+        engine, settings.web, zone=settings.monitor.tz, posts_per_week=settings.monitor.posts_per_week
+    )
+    started = asyncio.Event()
+    task = asyncio.create_task(serve(app, settings.web.host, settings.web.port, stop, started))
+    await started.wait()
+    console.print(f"веб-консоль: http://{settings.web.host}:{settings.web.port}/")
+    try:
+        await task
+    finally:
+        engine.dispose()
+
+
 DEMO_DATABASE = Path("var") / "demo.sqlite3"
 
 
-def _demo_database(settings: Settings) -> Settings:
+def _demo_database(settings: Settings) -> tuple[Settings, str]:
     """The demonstration starts from an empty database of its own each time (its emulators start empty
-    too), so it never mixes with, or skips because of, the records of a real run."""
+    too), so it never mixes with, skips because of, or writes into the records of a real run.
+
+    DOZOR_DATABASE_URL is removed from this process's environment, not merely overridden: whatever part
+    of the daemon resolves the database (store, scheduler, migrations) then finds only the demo's. Returns
+    the settings and the line that tells the operator so.
+    """
     import os
 
     from models.db import DSN_ENV
 
-    if settings.storage.url or os.environ.get(DSN_ENV):
-        return settings
+    configured = DSN_ENV if os.environ.pop(DSN_ENV, None) else "[storage] url" if settings.storage.url else ""
     DEMO_DATABASE.parent.mkdir(exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
     storage = settings.storage.model_copy(update={"url": f"sqlite:///{DEMO_DATABASE}"})
-    return settings.model_copy(update={"storage": storage})
+    untouched = f"настроенная база ({configured}) не затрагивается" if configured else "рабочая база не нужна"
+    note = f"База демонстрации: {DEMO_DATABASE}, новая при каждом запуске; {untouched}."
+    return settings.model_copy(update={"storage": storage}), note
 
 
 def open_store(settings: Settings) -> Store:
@@ -112,16 +140,16 @@ async def print_status(
     queue.add_column("что")
     queue.add_column("сколько", justify="right")
     oldest = summary.oldest_open_card_at
-    waiting = f" (самая давняя ждёт {int((now - oldest).total_seconds() // 60)} мин)" if oldest else ""
-    queue.add_row(f"карточки ждут решения модератора{waiting}", str(summary.open_cards))
-    queue.add_row("автоматические удаления, ещё не принятые", str(summary.unacknowledged_deletions))
-    queue.add_row("действия в очереди", str(summary.pending_actions))
-    queue.add_row("действия отложены (попытки исчерпаны)", str(summary.parked_actions))
-    queue.add_row("действия не удались", str(summary.failed_actions))
+    waiting = f" (самая старая ждёт {int((now - oldest).total_seconds() // 60)} мин)" if oldest else ""
+    queue.add_row(f"карточек ждут модератора{waiting}", str(summary.open_cards))
+    queue.add_row("автоматических удалений ещё не принято", str(summary.unacknowledged_deletions))
+    queue.add_row("действий в очереди", str(summary.pending_actions))
+    queue.add_row("действий отложено (нужен человек)", str(summary.parked_actions))
+    queue.add_row("действий не удалось", str(summary.failed_actions))
     console.print(queue)
     if summary.problems:
         problems = Table(title="Отложенные и неудавшиеся действия")
-        for col in ("id", "вид", "состояние", "попыток", "комментарий", "причина"):
+        for col in ("№", "действие", "состояние", "попыток", "комментарий", "причина"):
             problems.add_column(col)
         for p in summary.problems:
             problems.add_row(

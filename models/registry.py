@@ -134,6 +134,7 @@ class RegistryFactReport(SQLModel, table=True):
     fact_date: dt.date
     reported_on: dt.date | None = None
     entered_on: dt.date | None = None
+    entry_undated: bool = False  # in the registry, but the workbook it came from gave no entry date (3.4)
 
 
 PERSONAL_FIELDS: frozenset[str] = frozenset({"full_name", "position"})

@@ -18,6 +18,8 @@ MODEL_MODULES: tuple[str, ...] = (
     "models.tables",
     "models.registry",
     "models.monitor",
+    "models.console",
+    "models.retention",
     "models.tables_workbench",
 )
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from models.retention import was_purged
 from models.store_support import (
     audit,
     comment_of,
@@ -44,6 +45,8 @@ def record_comment(session: Session, comment: IncomingComment, now: datetime) ->
         return 1
     if row.text == comment.text:
         return row.revision if row.status == RECEIVED else None
+    if not comment.edited and row.id is not None and was_purged(session, row.id):
+        return None  # the stored text was purged for retention, not changed: a redelivery
     # The text changed (an edit, possibly before the old text was even decided): a decision in flight for the
     # old revision will no longer match and is discarded by commit_verdict.
     row.text = comment.text

@@ -43,6 +43,9 @@ class PageRef:
     organisation: Organisation
     title: str = ""
     created_on: date | None = None
+    twofa_known: bool = False  # whether the registry behind this ref keeps 2FA attestations at all
+    twofa_attested_on: date | None = None  # clause 1.6: when the organisation confirmed 2FA
+    pages_on_network: int | None = None  # clause 1.5: the organisation's active pages on this network
 
     @property
     def url(self) -> str:

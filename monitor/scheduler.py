@@ -1,7 +1,8 @@
 """When the monitor's jobs run: the only module that imports APScheduler.
 
 The jobs themselves are pure async functions (`monitor.checks.run_checks`,
-`monitor.digest.send_weekly_digest`); this module only wires them to a clock. Jobs are stored in the
+`monitor.digest.send_weekly_digest`, the retention purge given as `JobDeps.purge`); this module only wires
+them to a clock. Jobs are stored in the
 project database by importable paths, so a run that was due while the daemon was down is executed once
 (coalesced) after a restart, within the grace time.
 
@@ -12,9 +13,9 @@ module-level context set by `build_scheduler`: one monitor scheduler per process
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -34,6 +35,10 @@ CHECKS_JOB_ID = "monitor.checks"
 DIGEST_JOB_ID = "monitor.digest"
 CHECKS_JOB_REF = "monitor.scheduler:checks_job"
 DIGEST_JOB_REF = "monitor.scheduler:digest_job"
+PURGE_JOB_ID = "retention.purge"
+PURGE_JOB_REF = "monitor.scheduler:purge_job"
+PURGE_AT = time(3, 30)  # local time: a quiet hour; a run missed while the daemon was down is made up later
+PURGE_GRACE_S = 20 * 3600
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -48,6 +53,7 @@ class JobDeps:
     checks: CheckDeps
     digest: DigestDeps | None = None
     clock: Callable[[], datetime] = field(default=_utc_now)
+    purge: Callable[[datetime], Awaitable[object]] | None = None  # retention: purge texts as of `now`
 
 
 _context: JobDeps | None = None
@@ -72,6 +78,15 @@ async def digest_job() -> None:
         log.warning("weekly digest is scheduled but no digest dependencies were given; skipped")
         return
     await send_weekly_digest(deps.digest, deps.clock())
+
+
+async def purge_job() -> None:
+    """Scheduled entry point: comment texts past the retention period purged, the decisions kept."""
+    deps = _deps()
+    if deps.purge is None:
+        log.warning("the retention purge is scheduled but no purge was given; skipped")
+        return
+    await deps.purge(deps.clock())
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,12 @@ def planned_jobs(config: MonitorConfig) -> list[_Planned]:
     ]
 
 
+def purge_planned(config: MonitorConfig) -> _Planned:
+    """The daily retention purge, in the monitor's time zone."""
+    trigger = CronTrigger(hour=PURGE_AT.hour, minute=PURGE_AT.minute, timezone=config.tz)
+    return _Planned(PURGE_JOB_ID, PURGE_JOB_REF, trigger, PURGE_GRACE_S, "retention purge")
+
+
 class MonitorScheduler:
     """An AsyncIOScheduler whose jobs are reconciled with the config on start instead of being replaced.
 
@@ -107,15 +128,20 @@ class MonitorScheduler:
     the daemon was down; reconciling keeps the stored next run time unless the schedule itself changed.
     """
 
-    def __init__(self, scheduler: AsyncIOScheduler, config: MonitorConfig) -> None:
+    def __init__(self, scheduler: AsyncIOScheduler, config: MonitorConfig, purge: bool = False) -> None:
         self.scheduler = scheduler
         self.config = config
+        self.purge = purge
 
     def start(self) -> None:
         """Start inside the running event loop; misfired runs are processed right after."""
         self.scheduler.start(paused=True)
         for planned in planned_jobs(self.config):
             self._reconcile(planned)
+        if self.purge:
+            self._reconcile(purge_planned(self.config))
+        elif self.scheduler.get_job(PURGE_JOB_ID) is not None:
+            self.scheduler.remove_job(PURGE_JOB_ID)
         self.scheduler.resume()
 
     def _reconcile(self, planned: _Planned) -> None:
@@ -150,4 +176,4 @@ def build_scheduler(config: MonitorConfig, url: str, deps: JobDeps) -> MonitorSc
     _context = deps
     store = SQLAlchemyJobStore(engine=make_engine(url), tablename=JOBSTORE_TABLE)
     scheduler = AsyncIOScheduler(jobstores={"default": store}, timezone=config.tz)
-    return MonitorScheduler(scheduler, config)
+    return MonitorScheduler(scheduler, config, purge=deps.purge is not None)

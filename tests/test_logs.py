@@ -21,8 +21,12 @@ from dozor.logs import StructuredFormatter, redact
         ("позвоните +7 913 123-45-67 вечером", "123-45-67"),
         ("СНИЛС 112-233-445 95", "112-233-445"),
         ("карта 4276 3800 1234 5678", "1234 5678"),
+        (
+            "[SQL: INSERT INTO comments]\n[parameters: ('Иван Петров', 'мой текст')]\n(Background",
+            "Иван Петров",
+        ),
     ],
-    ids=["telegram-token", "vk-token", "longpoll-key", "email", "phone", "snils", "card"],
+    ids=["telegram-token", "vk-token", "longpoll-key", "email", "phone", "snils", "card", "sql-parameters"],
 )
 def test_redact(text: str, secret: str) -> None:
     assert secret not in redact(text)

@@ -10,6 +10,8 @@ from rich.console import Console
 from typer.testing import CliRunner, Result
 
 import dozor.commands.registry as registry_cli
+import dozor.commands.registry_common as registry_common
+import dozor.commands.registry_files as registry_files
 from models.db import DSN_ENV
 from tests.test_registry_support import SECRET_NAMES, SECRET_POSITIONS
 
@@ -31,8 +33,10 @@ def _app() -> typer.Typer:
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Run `registry` subcommands against a fresh SQLite file; wide consoles so tables do not wrap."""
     monkeypatch.setenv(DSN_ENV, f"sqlite:///{tmp_path / 'cli.sqlite3'}")
-    monkeypatch.setattr(registry_cli, "out", Console(width=250, highlight=False))
-    monkeypatch.setattr(registry_cli, "err", Console(width=250, highlight=False, stderr=True))
+    wide, wide_err = Console(width=250, highlight=False), Console(width=250, highlight=False, stderr=True)
+    for module in (registry_cli, registry_common, registry_files):
+        monkeypatch.setattr(module, "out", wide, raising=False)
+        monkeypatch.setattr(module, "err", wide_err, raising=False)
     runner, app = CliRunner(), _app()
 
     def run(*args: str, code: int = 0) -> Result:
@@ -131,7 +135,8 @@ def test_page_lifecycle(cli) -> None:  # type: ignore[no-untyped-def]
 
 def test_bad_input_is_explained_in_russian(cli) -> None:  # type: ignore[no-untyped-def]
     _seed(cli)
-    assert "неверная дата" in cli("close", "1", "--on", "32.01.2026", code=2).output
+    assert "даты «32.01.2026» не существует" in cli("close", "1", "--on", "32.01.2026", code=2).output
+    assert "неверная дата «1 марта»" in cli("close", "1", "--on", "1 марта", code=2).output
     assert "не найдена" in cli("show", "vk.com/nothing", code=1).output
     assert (
         "неизвестное значение «myspace»"
@@ -147,7 +152,10 @@ def test_export_import_publish(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     exported = tmp_path / f"registry{suffix}"
     cli("export", str(exported))
     monkeypatch.setenv(DSN_ENV, f"sqlite:///{tmp_path / 'second.sqlite3'}")
-    assert "страниц 1, новых организаций 1" in cli("import", str(exported)).output
+    assert (
+        "добавлено страниц 1, изменено 0, закрыто 0, новых организаций 1"
+        in cli("import", str(exported)).output
+    )
     again = tmp_path / f"again{suffix}"
     cli("export", str(again))
     if suffix == ".csv":
@@ -159,7 +167,9 @@ def test_export_import_publish(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert (
         "Ничего не загружено" in rejected
         and "строка 2: страница https://vk.com/rubtsovsk уже есть" in rejected
+        and "--update" in rejected
     )
+    assert "без изменений 1" in cli("import", str(exported), "--update").output
     site = tmp_path / "site"
     cli("publish", "--out", str(site), "--on", "02.03.2026")
     for name in ("index.html", "registry.csv", "registry.json"):
@@ -179,3 +189,18 @@ def test_import_with_bad_rows_imports_nothing(cli, tmp_path: Path) -> None:  # t
     output = cli("import", str(source), code=1).output
     assert "ошибок 1" in output and "строка 3: вторая действующая страница" in output
     assert "Администрация" not in cli("org-list").output
+
+
+def test_import_update_previews_then_writes_only_when_told(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _seed(cli)
+    exported = tmp_path / "registry.csv"
+    cli("export", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    exported.write_text(text.replace("+7 (38557) 9-64-08", "+7 (38557) 9-00-00"), encoding="utf-8")
+    asked = cli("import", str(exported), "--update").output
+    assert "изменить 1" in asked and "«Телефон для справок»: +7 (38557) 9-64-08 → +7 (38557) 9-00-00" in asked
+    assert "повторите команду с --yes" in asked and "Ничего не записано." in asked
+    assert "изменить 1" in cli("import", str(exported), "--update", "--preview").output
+    assert "9-64-08" in cli("org-list").output
+    assert "изменено 1" in cli("import", str(exported), "--update", "--yes").output
+    assert "9-00-00" in cli("org-list").output

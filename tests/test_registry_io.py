@@ -307,7 +307,7 @@ def test_bad_rows_in_extra_tables_are_placed_and_nothing_is_imported(
     lines = str(caught.value).splitlines()
     assert len(lines) == 3, lines
     assert lines[0].startswith(f"{places[0]}, строка 2: страницы ") and "нет среди страниц" in lines[0]
-    assert lines[1].startswith(f"{places[1]}, строка 3: «Ответственный с»: неверная дата «31.02.2026»")
+    assert lines[1].startswith(f"{places[1]}, строка 3: «Ответственный с»: даты «31.02.2026» не существует")
     assert lines[2].startswith(f"{places[2]}, строка 2: «Вид сведений»: неизвестное значение «слухи»")
     with Session(registry_engine) as check:
         assert _count(check) == (0, 0)

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 
 import pytest
 from sqlmodel import Session
@@ -68,7 +69,21 @@ def test_public_files_carry_the_registry(session: Session) -> None:
         and "https://vk.com/rubtsovsk_adm (до 02.02.2026)" in html
     )
     assert "закрыта 01.09.2025" in html
-    assert "<script" not in html and "http-equiv" not in html and "<link" not in html
+    assert "<script src" not in html and "http-equiv" not in html and "<link" not in html
+    assert html.count("<script>") == 1 and 'id="search"' in html  # a search box, its script inline
+    assert '<a href="registry.csv" download>' in html and '<a href="registry.json" download>' in html
+    assert "постановлением Администрации города Рубцовска Алтайского края от 12.01.2023 № 63" in html
+    assert "от 12.01.2023 № 63" in doc["approved_by"]
+
+
+def test_rows_are_numbered_in_order_and_addresses_wrap_between_parts(session: Session) -> None:
+    populated(session)  # page ids do not follow the listing order (organisation, then network)
+    pages = public_pages(session)
+    assert [p.number for p in pages] == list(range(1, len(pages) + 1))
+    html = public_files(session, D(2026, 3, 2))["index.html"]
+    numbers = re.findall(r'<tr data-search="[^"]*"><td>(\d+)</td>', html)
+    assert numbers == ["1", "2", "3"]
+    assert "break-all" not in html and ">https:/<wbr>/<wbr>vk.<wbr>com/<wbr>rubtsovsk</a>" in html
 
 
 def test_public_schema_has_no_personal_fields() -> None:

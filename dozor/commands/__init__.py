@@ -8,12 +8,14 @@ from collections.abc import Callable
 
 import typer
 
-from dozor.commands import daemon, moderation, monitor, registry, train
+from dozor.commands import daemon, data, moderation, monitor, registry, train, web
 
 REGISTRARS: list[Callable[[typer.Typer], None]] = [
     moderation.register,
     daemon.register,
+    data.register,
     registry.register,
     monitor.register,
     train.register,
+    web.register,
 ]

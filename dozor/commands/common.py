@@ -10,7 +10,10 @@ import typer
 if TYPE_CHECKING:
     from dozor.config import Settings
 
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="config.toml to use")]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Файл настроек (по умолчанию config.toml в текущем каталоге)."),
+]
 
 
 def settings_or_exit(config: Path | None) -> Settings:

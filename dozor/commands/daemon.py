@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -13,62 +12,53 @@ from dozor.commands.common import ConfigOption, settings_or_exit
 
 def run(
     demo: Annotated[
-        bool, typer.Option(help="run against the built-in emulators (automatic when no token is set)")
+        bool,
+        typer.Option(help="на встроенных эмуляторах VK и Telegram, со своей базой (var/demo.sqlite3)"),
     ] = False,
     seconds: Annotated[
-        float | None, typer.Option("--for", help="stop by itself after this many seconds")
+        float | None, typer.Option("--for", help="остановиться самому через столько секунд")
     ] = None,
-    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING")] = "WARNING",
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING или ERROR")] = "WARNING",
     config: ConfigOption = None,
 ) -> None:
-    """Start the workers and the scheduler; SIGTERM or Ctrl-C stops them without losing in-flight work."""
-    from bots.config import any_token_configured
+    """Запустить обработчики и расписание; SIGTERM или Ctrl-C останавливает, не теряя начатой работы.
+
+    Без страниц в config.toml и без токенов запускается демонстрация; страница без токена — ошибка.
+    """
     from dozor import logs
     from dozor.platforms import StartupError
     from dozor.runner import serve
+    from dozor.startup import run_mode_is_demo
 
     settings = settings_or_exit(config)
-    logs.configure(log_level.upper())
+    try:
+        logs.configure(log_level)
+    except logs.LogLevelError as exc:
+        _stop(str(exc))
     from bots.telegram.actions import install_token_redaction
 
     install_token_redaction()
-    use_demo = demo or not any_token_configured()
     try:
+        use_demo = run_mode_is_demo(settings, demo)
         asyncio.run(serve(settings, use_demo, seconds))
     except StartupError as exc:
-        typer.secho(f"cannot start: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from exc
+        _stop(str(exc))
+
+
+def _stop(message: str) -> NoReturn:
+    """One line for the administrator, exit code 2, no traceback."""
+    typer.secho(f"Дозор не запущен: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
 
 
 def status(config: ConfigOption = None) -> None:
-    """Workers, cursors, the review queue (size, oldest card), pending and parked actions."""
+    """Состояние службы: обработчики, очередь модераторов, ожидающие и отложенные действия."""
     from dozor.runner import print_status
 
     settings = settings_or_exit(config)
     asyncio.run(print_status(settings))
 
 
-def export_decisions(
-    out: Annotated[Path, typer.Option("--out", "-o", help="JSON Lines file to write")] = Path(
-        "var/moderator-decisions.jsonl"
-    ),
-    config: ConfigOption = None,
-) -> None:
-    """Moderators' decisions as labelled examples: `dozor train --extra FILE` learns from them."""
-    import json
-
-    from dozor.runner import open_store
-
-    settings = settings_or_exit(config)
-    rows = asyncio.run(open_store(settings).labelled_examples())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as fh:
-        for n, row in enumerate(rows, start=1):
-            fh.write(json.dumps({"id": f"decision-{n}", "post_text": None, **row}, ensure_ascii=False) + "\n")
-    typer.echo(f"{len(rows)} decisions written to {out}")
-
-
 def register(app: typer.Typer) -> None:
     app.command()(run)
     app.command()(status)
-    app.command("export-decisions")(export_decisions)

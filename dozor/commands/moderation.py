@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,43 +15,52 @@ from dozor.commands.common import ConfigOption, settings_or_exit
 
 def classify(
     explain: Annotated[
-        bool, typer.Option(help="add the evidence: rules, matched spans (offsets into the text)")
+        bool, typer.Option(help="добавить обоснование: правила и найденные фрагменты (смещения в тексте)")
     ] = False,
     batch_size: Annotated[
-        int, typer.Option(min=1, help="comments decided together (1 for interactive use)")
+        int, typer.Option(min=1, help="сколько комментариев решать вместе (1 — для работы вручную)")
     ] = 256,
-    no_model: Annotated[bool, typer.Option("--no-model", help="rules only, without the classifier")] = False,
+    no_model: Annotated[bool, typer.Option("--no-model", help="только правила, без классификатора")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Read JSON Lines {"id", "text", "post_text"} on stdin; write one verdict line per input, in order."""
+    """Читает JSON Lines {"id", "text", "post_text"} со stdin, пишет по строке на каждую входную, по порядку.
+
+    Строка, которую нельзя прочесть (не UTF-8, не JSON, без полей), получает объект с "error"; вывод
+    всегда в UTF-8, какой бы ни была кодировка терминала.
+    """
     from dozor.build import build_moderator
-    from moderation.batch import run_batch
+    from moderation.batch import read_lines, run_batch
 
     moderator = build_moderator(settings_or_exit(config).moderation, with_model=not no_model)
-    out = sys.stdout
-    for line in run_batch(sys.stdin, moderator.verdicts, explain=explain, batch_size=batch_size):
-        out.write(line + "\n")
-        if batch_size == 1:
-            out.flush()
-    out.flush()
+    out = sys.stdout.buffer  # bytes: the output is UTF-8 whatever PYTHONIOENCODING or the locale say
+    lines = run_batch(read_lines(sys.stdin.buffer), moderator.verdicts, explain, batch_size)
+    try:
+        for line in lines:
+            out.write(line.encode("utf-8") + b"\n")
+            if batch_size == 1:
+                out.flush()
+        out.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other filters do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
 
 
 def evaluate(
     file: Annotated[
         Path | None,
-        typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines (omit with --public)"),
+        typer.Argument(exists=True, dir_okay=False, help="размеченный файл JSON Lines (не нужен с --public)"),
     ] = None,
     public: Annotated[
-        bool, typer.Option(help="the public datasets' holdout split (never trained on), per source")
+        bool, typer.Option(help="отложенная часть открытых наборов (на ней не обучали), по источникам")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="вывод для программ (JSON)")] = False,
     compare: Annotated[
-        bool, typer.Option(help="also run the TF-IDF baseline and the stop-word filter")
+        bool, typer.Option(help="также базовая модель TF-IDF и фильтр по стоп-словам")
     ] = False,
-    no_model: Annotated[bool, typer.Option("--no-model", help="rules only, without the classifier")] = False,
+    no_model: Annotated[bool, typer.Option("--no-model", help="только правила, без классификатора")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Per-ground precision, recall and F1, clean comments deleted and flagged, and a confusion table."""
+    """Качество по основаниям: точность, полнота, F1; ошибочно удалённые и отправленные чистые комментарии."""
     from dozor.build import build_moderator
     from evaluation.labelled import read_labelled
     from evaluation.runner import run_systems
@@ -64,7 +74,7 @@ def evaluate(
     elif file is not None:
         sets = {str(file): read_labelled(file.read_text(encoding="utf-8").splitlines(), str(file))}
     else:
-        raise typer.BadParameter("give a labelled FILE.jsonl or --public")
+        raise typer.BadParameter("укажите размеченный ФАЙЛ.jsonl или --public")
     results = {name: run_systems(rows, moderator, compare=compare) for name, rows in sets.items()}
     if as_json:
         out = {name: {s: r.as_dict() for s, r in reports.items()} for name, reports in results.items()}

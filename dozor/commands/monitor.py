@@ -21,6 +21,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dozor.commands.common import ConfigOption
+
 if TYPE_CHECKING:
     from dozor.config import Settings
     from models.values import CheckResult
@@ -61,34 +63,30 @@ class _Wiring:
             await closer()
 
 
-def _settings() -> Settings:
+def _settings(path: Path | None = None) -> Settings:
     from dozor.commands.common import settings_or_exit
 
-    return settings_or_exit(None)
+    return settings_or_exit(path)
 
 
-def _config() -> MonitorConfig:
-    return _settings().monitor
-
-
-def _database(config: MonitorConfig) -> _Wiring:
+def _database(settings: Settings) -> _Wiring:
     from dozor.monitoring import monitor_deps
     from models.db import database_url, make_engine
     from models.migrate import upgrade
 
-    engine = make_engine(database_url())
+    engine = make_engine(database_url(settings.storage.url))
     upgrade(engine=engine)
 
     async def dispose() -> None:
         engine.dispose()
 
     closers: list[Callable[[], Awaitable[None]]] = [dispose]
-    vk_reader, bot = _platform_clients(closers)
-    deps, digest_sources = monitor_deps(config, engine, vk_reader, bot)
-    return _Wiring(config, deps, digest_sources, closers)
+    vk_reader, bot = _platform_clients(settings, closers)
+    deps, digest_sources = monitor_deps(settings.monitor, engine, vk_reader, bot)
+    return _Wiring(settings.monitor, deps, digest_sources, closers)
 
 
-def _platform_clients(closers: list[Callable[[], Awaitable[None]]]) -> tuple[Any, Any]:
+def _platform_clients(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> tuple[Any, Any]:
     """Clients of the platforms that have a token in the environment; the others' pages show 'could not
     check'."""
     from bots.config import TelegramConfig, VkConfig
@@ -103,21 +101,21 @@ def _platform_clients(closers: list[Callable[[], Awaitable[None]]]) -> tuple[Any
         from aiogram.client.session.aiohttp import AiohttpSession
         from aiogram.client.telegram import TelegramAPIServer
 
-        api_base = _settings().telegram.api_base
+        api_base = settings.telegram.api_base
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
         bot = Bot(tg_token, session=session)
         closers.append(bot.session.close)
     return vk_reader, bot
 
 
-def _wiring(config: MonitorConfig, demo_monday: datetime | None) -> _Wiring:
+def _wiring(settings: Settings, demo_monday: datetime | None) -> _Wiring:
     """The demo city (filled for the week starting `demo_monday`) or the real database and platforms."""
     if demo_monday is not None:
         from dozor.demo.checks import demo_city
 
-        deps, sources = demo_city(config, demo_monday)
-        return _Wiring(config, deps, sources)
-    return _database(config)
+        deps, sources = demo_city(settings.monitor, demo_monday)
+        return _Wiring(settings.monitor, deps, sources)
+    return _database(settings)
 
 
 def _select(pages: Sequence[PageRef], wanted: str | None) -> list[PageRef]:
@@ -148,18 +146,23 @@ def results_table(results: Sequence[CheckResult], titles: dict[str, str]) -> Tab
     return table
 
 
-def check(page: PageArg = None, demo: DemoOpt = False, save: bool = True) -> None:
-    """Run every check now on one page or all active pages and print the results."""
-    asyncio.run(_check(page, demo, save))
+SaveOpt = Annotated[bool, typer.Option("--save/--no-save", help="Сохранить итоги в историю проверок.")]
 
 
-async def _check(page: str | None, demo: bool, save: bool) -> None:
+def check(
+    page: PageArg = None, demo: DemoOpt = False, save: SaveOpt = True, config: ConfigOption = None
+) -> None:
+    """Проверить сейчас одну страницу или все действующие страницы реестра и показать итоги."""
+    asyncio.run(_check(page, demo, save, _settings(config)))
+
+
+async def _check(page: str | None, demo: bool, save: bool, settings: Settings) -> None:
     from monitor.checks.deps import week_of
     from monitor.checks.runner import run_checks
 
     now = datetime.now(UTC)
-    config = _config()
-    wiring = _wiring(config, week_of(now, config.tz).start if demo else None)
+    config = settings.monitor
+    wiring = _wiring(settings, week_of(now, config.tz).start if demo else None)
     try:
         pages = _select(await wiring.deps.registry.active_pages(), page)
         results = await run_checks(wiring.deps, now, pages=pages, save=save)
@@ -183,25 +186,31 @@ CheckNowOpt = Annotated[
 
 
 def digest(
-    week: WeekOpt = None, out_path: OutOpt = None, demo: DemoOpt = False, check_now: CheckNowOpt = False
+    week: WeekOpt = None,
+    out_path: OutOpt = None,
+    demo: DemoOpt = False,
+    check_now: CheckNowOpt = False,
+    config: ConfigOption = None,
 ) -> None:
-    """Build the weekly digest for the press service into a self-contained HTML file."""
-    asyncio.run(_digest(week, out_path, demo, check_now))
+    """Собрать еженедельный отчёт для пресс-службы в один HTML-файл (текущая неделя — на сейчас)."""
+    asyncio.run(_digest(week, out_path, demo, check_now, _settings(config)))
 
 
-async def _digest(week_label: str | None, out_path: Path | None, demo: bool, check_now: bool) -> None:
+async def _digest(
+    week_label: str | None, out_path: Path | None, demo: bool, check_now: bool, settings: Settings
+) -> None:
     from models.values import Status
     from monitor.checks.deps import parse_week, week_of
     from monitor.checks.runner import run_checks
     from monitor.digest.job import build_digest
 
     now = datetime.now(UTC)
-    config = _config()
+    config = settings.monitor
     try:
         week = parse_week(week_label, config.tz) if week_label else week_of(now, config.tz).previous()
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--week") from exc
-    wiring = _wiring(config, week.start if demo else None)
+    wiring = _wiring(settings, week.start if demo else None)
     try:
         if check_now or demo:
             await run_checks(wiring.deps, min(now, week.end - timedelta(seconds=1)))

@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dozor.commands.common import ConfigOption, settings_or_exit
 from dozor.commands.model_card import GroundFigures
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
     from evaluation.datasets import Corpus, Example
     from moderation.classifier.model import Classifier, DocLike
+    from moderation.config import Thresholds
     from moderation.types import Ground
 
 TRAINED_DIR = Path(__file__).resolve().parents[2] / "moderation" / "classifier" / "trained"
@@ -37,47 +40,52 @@ def register(app: typer.Typer) -> None:
 
 def train_command(
     extra: Annotated[
-        list[Path] | None, typer.Option(help="More labelled JSONL (moderator decisions).")
+        list[Path] | None,
+        typer.Option(help="Ещё размеченные примеры JSON Lines (решения модераторов); можно несколько."),
     ] = None,
     datasets: Annotated[
-        Path | None, typer.Option(help="Public datasets folder (default ../shared/datasets).")
+        Path | None, typer.Option(help="Каталог открытых наборов данных (по умолчанию ../shared/datasets).")
     ] = None,
-    out: Annotated[Path, typer.Option(help="Where model.npz and MODEL_CARD.md go.")] = TRAINED_DIR,
-    seed: Annotated[
-        int, typer.Option(help="Seed for folds; the same data and seed give the same model.")
-    ] = 13,
-    jobs: Annotated[int, typer.Option(help="Parallel fits.")] = 2,
+    out: Annotated[Path, typer.Option(help="Куда записать model.npz и MODEL_CARD.md.")] = TRAINED_DIR,
+    seed: Annotated[int, typer.Option(help="Зерно разбиения: те же данные и зерно дают ту же модель.")] = 13,
+    jobs: Annotated[int, typer.Option(help="Сколько моделей обучать параллельно.")] = 2,
     without: Annotated[
-        list[str] | None, typer.Option(help="Leave a source out (e.g. for its licence); repeatable.")
+        list[str] | None, typer.Option(help="Не брать источник (например, из-за лицензии); можно несколько.")
     ] = None,
+    config: ConfigOption = None,
 ) -> None:
-    """Train the per-ground classifier, report holdout figures, write the model and its card."""
+    """Обучить классификатор по основаниям, показать качество на отложенной части, записать модель."""
     from rich.console import Console
 
     from dozor.commands.model_card import render_card
     from evaluation.datasets import evaluation_keys, holdout_split, training_split
     from moderation.classifier.train import TrainSettings
 
+    thresholds = settings_or_exit(config).moderation.thresholds  # figures at the deployment's thresholds
     console = Console(width=None if sys.stdout.isatty() else 160)
     corpus = _load(console, datasets, extra or [], without or [])
     train_rows = training_split(corpus, evaluation_keys())
     holdout_rows = holdout_split(corpus)
     settings = TrainSettings(seed=seed, n_jobs=jobs)
     started = time.perf_counter()
-    train_docs = _analyse(console, "analysing training texts", [e.text for e in train_rows])
-    hold_docs = _analyse(console, "analysing holdout texts", [e.text for e in holdout_rows])
+    train_docs = _analyse(console, "разбор обучающих текстов", [e.text for e in train_rows])
+    hold_docs = _analyse(console, "разбор отложенных текстов", [e.text for e in holdout_rows])
     classifier, status = _fit(console, train_docs, train_rows, settings)
     minutes = (time.perf_counter() - started) / 60
-    figures = evaluate(classifier, hold_docs, holdout_rows)
+    figures = evaluate(classifier, hold_docs, holdout_rows, thresholds)
     classifier = classifier.only(holdout_gate(classifier, figures, status))
-    by_source = evaluate_by_source(classifier, hold_docs, holdout_rows)
+    by_source = evaluate_by_source(classifier, hold_docs, holdout_rows, thresholds)
     meta = _meta(corpus, train_rows, holdout_rows, settings, status, figures, minutes)
     classifier = classifier.with_meta(meta)
     blob, speed = _save_and_measure(classifier, hold_docs, out)
     _print_figures(console, status, figures)
     (out / CARD_FILE).write_text(render_card(classifier, by_source, speed, len(blob)), encoding="utf-8")
-    console.print(f"wrote {out / MODEL_FILE} ({len(blob) / 1e6:.1f} MB) and {out / CARD_FILE}; scoring speed")
-    console.print(f"(CPU, one core): {speed['cold']:.0f} docs/s cold, {speed['warm']:.0f} docs/s warm")
+    console.print(
+        f"записаны {out / MODEL_FILE} ({len(blob) / 1e6:.1f} МБ) и {out / CARD_FILE}; скорость оценки"
+    )
+    console.print(
+        f"(одно ядро): {speed['cold']:.0f} док/с с холодным кэшем, {speed['warm']:.0f} док/с с тёплым"
+    )
 
 
 def _load(console: Console, datasets: Path | None, extra: list[Path], without: list[str]) -> Corpus:
@@ -87,7 +95,7 @@ def _load(console: Console, datasets: Path | None, extra: list[Path], without: l
     unknown = set(without) - {*PUBLIC_SOURCES, "own"}
     if unknown:
         console.print(
-            f"[red]unknown source(s) {sorted(unknown)}; known: {sorted(PUBLIC_SOURCES)} and own[/red]"
+            f"[red]неизвестные источники {sorted(unknown)}; известны: {sorted(PUBLIC_SOURCES)} и own[/red]"
         )
         raise typer.Exit(2)
     try:
@@ -96,9 +104,9 @@ def _load(console: Console, datasets: Path | None, extra: list[Path], without: l
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     corpus.examples = [e for e in corpus.examples if e.source.removesuffix("_neutral") not in without]
-    corpus.skipped.update({source: "left out with --without" for source in without})
+    corpus.skipped.update({source: "исключён через --without" for source in without})
     for source, reason in corpus.skipped.items():
-        console.print(f"[yellow]skipped {source}: {reason}[/yellow]")
+        console.print(f"[yellow]пропущен {source}: {reason}[/yellow]")
     return corpus
 
 
@@ -120,12 +128,17 @@ def _fit(
 
     grounds = [g for g in LEARNABLE_DEFAULT if g in LEARNABLE]
     with Progress(console=console) as progress:
-        task = progress.add_task("fitting grounds", total=len(grounds) * (settings.folds + 1))
+        task = progress.add_task("обучение по основаниям", total=len(grounds) * (settings.folds + 1))
         return train(docs, rows, settings, grounds, on_fit=lambda _: progress.advance(task))
 
 
-def evaluate(classifier: Classifier, docs: list[DocLike], rows: list[Example]) -> dict[Ground, GroundFigures]:
-    """Per learned ground, on the holdout rows that speak for it."""
+def evaluate(
+    classifier: Classifier,
+    docs: list[DocLike],
+    rows: list[Example],
+    thresholds: Mapping[Ground, Thresholds] | None = None,
+) -> dict[Ground, GroundFigures]:
+    """Per learned ground, on the holdout rows that speak for it, at the given (or default) thresholds."""
     import numpy as np
     from sklearn.metrics import average_precision_score
 
@@ -139,7 +152,7 @@ def evaluate(classifier: Classifier, docs: list[DocLike], rows: list[Example]) -
         if not len(idx) or y.all() or not y.any():
             continue
         p = probs[idx, j]
-        limits = DEFAULT_THRESHOLDS[ground]
+        limits = (thresholds or DEFAULT_THRESHOLDS)[ground]
         at = {
             name: (t, *_prf(y, p >= t))
             for name, t in (("0.5", 0.5), ("review", limits.review), ("delete", limits.delete))
@@ -149,13 +162,16 @@ def evaluate(classifier: Classifier, docs: list[DocLike], rows: list[Example]) -
 
 
 def evaluate_by_source(
-    classifier: Classifier, docs: list[DocLike], rows: list[Example]
+    classifier: Classifier,
+    docs: list[DocLike],
+    rows: list[Example],
+    thresholds: Mapping[Ground, Thresholds] | None = None,
 ) -> dict[str, dict[Ground, GroundFigures]]:
     sources = sorted({r.source for r in rows})
     result = {}
     for source in sources:
         idx = [i for i, r in enumerate(rows) if r.source == source]
-        result[source] = evaluate(classifier, [docs[i] for i in idx], [rows[i] for i in idx])
+        result[source] = evaluate(classifier, [docs[i] for i in idx], [rows[i] for i in idx], thresholds)
     return result
 
 
@@ -250,17 +266,17 @@ def holdout_gate(
 def _print_figures(console: Console, status: dict[Ground, str], figures: dict[Ground, GroundFigures]) -> None:
     from rich.table import Table
 
-    table = Table(title="holdout, per ground (rows whose source speaks for the ground)")
+    table = Table(title="отложенная часть, по основаниям (строки источников, размечающих основание)")
     for column in (
-        "ground",
-        "pos/neg",
+        "основание",
+        "пол./отр.",
         "P@0.5",
         "R@0.5",
         "F1@0.5",
         "AP",
-        "P/R @review",
-        "P/R @delete",
-        "status",
+        "P/R @модераторам",
+        "P/R @удалить",
+        "итог",
     ):
         table.add_column(column)
     for ground, text in status.items():

@@ -90,7 +90,7 @@ def parse_week(label: str, zone: ZoneInfo) -> Week:
         year_s, number_s = label.strip().upper().split("-W")
         monday = date.fromisocalendar(int(year_s), int(number_s), 1)
     except ValueError as exc:
-        raise ValueError(f"week must look like 2026-W48, got {label!r}") from exc
+        raise ValueError(f"неделя указывается так: 2026-W48 (указано {label!r})") from exc
     return _week(int(year_s), int(number_s), monday, zone)
 
 

@@ -14,6 +14,12 @@ class SourceNotConfigured(Exception):
     """No adapter for the page's platform (e.g. no token given): the checks report 'could not check'."""
 
 
+_NOT_CONFIGURED: dict[Platform, str] = {
+    Platform.VK: "нет доступа к ВКонтакте: не задан токен DOZOR_VK_USER_TOKEN (пользователя-руководителя)",
+    Platform.TELEGRAM: "нет доступа к Telegram: не задан токен бота DOZOR_TELEGRAM_TOKEN",
+}
+
+
 class PlatformRouter:
     """PageSource dispatching on `page.platform`; a platform without adapter raises SourceNotConfigured."""
 
@@ -23,7 +29,9 @@ class PlatformRouter:
     def _for(self, page: PageRef) -> PageSource:
         source = self._sources.get(page.platform)
         if source is None:
-            raise SourceNotConfigured(f"нет доступа к платформе {page.platform.value}: не задан токен")
+            raise SourceNotConfigured(
+                _NOT_CONFIGURED.get(page.platform, f"нет доступа к {page.platform.value}")
+            )
         return source
 
     async def page_info(self, page: PageRef) -> PageInfo:

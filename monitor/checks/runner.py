@@ -9,13 +9,15 @@ from dataclasses import replace
 from datetime import datetime
 
 from models.values import CheckName, CheckResult, Post, Problem, Status
+from moderation.daemon.ports import PlatformError
 from monitor.checks.address import check_address
 from monitor.checks.deps import CheckDeps
 from monitor.checks.description import check_description
 from monitor.checks.managers import check_managers
 from monitor.checks.posting import check_posting_rate
+from monitor.checks.router import SourceNotConfigured
 from monitor.checks.site import check_site_link
-from monitor.ports import Manager, PageInfo, PageRef, PageSource, SiteFetcher
+from monitor.ports import Manager, PageInfo, PageRef, PageSource, SiteFetcher, SiteUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +64,50 @@ class _FetchOncePerRun:
         return await asyncio.shield(self._pages[url])
 
 
-async def run_check(check: CheckName, deps: CheckDeps, page: PageRef, now: datetime) -> CheckResult:
-    """One check on one page; an exception becomes an ERROR result so one bad page never stops the run."""
+def cause_of(exc: BaseException) -> str:
+    """Why a check could not run: the exception's own words when they are Russian, else its type and text."""
+    text = str(exc).strip()
+    if text and any("а" <= ch <= "я" for ch in text.lower()):
+        return text[:300]
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
+EXPECTED_FAILURES: tuple[type[BaseException], ...] = (SourceNotConfigured, SiteUnavailable, PlatformError)
+"""Failures that are the world's state (no token, site or platform down), not a bug: no traceback for them."""
+
+
+class _Failures:
+    """Checks that could not run in one pass, by cause, so the log says each cause once, not per page."""
+
+    def __init__(self) -> None:
+        self.causes: dict[str, int] = {}
+        self.traced: set[type[BaseException]] = set()
+
+    def add(self, check: CheckName, page: PageRef, exc: Exception) -> str:
+        cause = cause_of(exc)
+        self.causes[cause] = self.causes.get(cause, 0) + 1
+        if not isinstance(exc, EXPECTED_FAILURES) and type(exc) not in self.traced:
+            self.traced.add(type(exc))  # an unexpected error: its traceback once per kind and pass
+            log.warning("check %s failed for page %s", check.value, page.key, exc_info=exc)
+        return cause
+
+    def report(self) -> None:
+        for cause, count in self.causes.items():
+            log.warning("%d checks could not run: %s", count, cause)
+
+
+async def run_check(
+    check: CheckName, deps: CheckDeps, page: PageRef, now: datetime, failures: _Failures | None = None
+) -> CheckResult:
+    """One check on one page; an exception becomes an ERROR result so one bad page never stops the run.
+
+    The result names the cause; the digest reports each cause once, for IT, and asks nothing of the owner.
+    """
     try:
         return await CHECKS[check](deps, page, now)
     except Exception as exc:
-        log.warning("check %s failed for page %s: %s", check.value, page.key, exc, exc_info=True)
-        problem = Problem(
-            check.value,
-            "unreachable",
-            "Повторить проверку позже; если ошибка повторяется, сообщить в отдел ИТО.",
-            found=f"{type(exc).__name__}: {exc}"[:300],
-        )
+        cause = (failures or _Failures()).add(check, page, exc)
+        problem = Problem(check.value, "unreachable", "", found=cause)
         return CheckResult(page.key, check, Status.ERROR, "Проверка не удалась", now, (problem,))
 
 
@@ -89,12 +123,14 @@ async def run_checks(
         pages = list(await deps.registry.active_pages())
     run_deps = replace(deps, source=_OncePerRun(deps.source), fetcher=_FetchOncePerRun(deps.fetcher))
     gate = asyncio.Semaphore(deps.config.concurrency)
+    failures = _Failures()
 
     async def guarded(page: PageRef, check: CheckName) -> CheckResult:
         async with gate:
-            return await run_check(check, run_deps, page, now)
+            return await run_check(check, run_deps, page, now, failures)
 
     results = list(await asyncio.gather(*(guarded(p, c) for p in pages for c in checks)))
+    failures.report()
     if save and results:
         await deps.store.save(results)
     log.info(

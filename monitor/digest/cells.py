@@ -100,3 +100,23 @@ def deadlines_cell(line: PageLine) -> str:
         return dot(Status.FAIL, f"просрочено: п. {first.clause}", first.what)
     first = line.deadlines[0]
     return dot(Status.WARNING, f"до {first.due:%d.%m}: п. {first.clause}", first.what)
+
+
+def twofa_cell(line: PageLine) -> str:
+    """Clause 1.6: whether the registry has the organisation's confirmation of two-factor authentication."""
+    page = line.page
+    if not page.twofa_known:
+        return dot(None, "нет сведений")
+    if page.twofa_attested_on is None:
+        return dot(Status.WARNING, "не подтверждена")
+    return dot(Status.OK, f"подтверждена {page.twofa_attested_on:%d.%m.%Y}")
+
+
+def one_page_cell(line: PageLine) -> str:
+    """Clause 1.5: one official page per organisation in each network, as the registry counts them."""
+    count = line.page.pages_on_network
+    if count is None:
+        return dot(None, "нет сведений")
+    if count > 1:
+        return dot(Status.FAIL, f"{count} {plural(count, 'страница', 'страницы', 'страниц')}")
+    return dot(Status.OK, "одна")

@@ -49,8 +49,12 @@ def posts_chart(rows: Sequence[tuple[str, int | None]], target: int) -> str | No
     return _png(fig)
 
 
-def deletions_chart(current: Mapping[str, int], previous: Mapping[str, int] | None) -> str | None:
-    """Deleted comments by ground, this week against last week; None when nothing was deleted either week."""
+def deletions_chart(
+    current: Mapping[str, int],
+    previous: Mapping[str, int] | None,
+    names: tuple[str, str] = ("эта неделя", "прошлая неделя"),
+) -> str | None:
+    """Deleted comments by ground, this period against the one before; None when nothing was deleted."""
     codes = sorted(set(current) | set(previous or {}), key=lambda c: (current.get(c, 0), c))
     if not codes or not any(current.get(c, 0) or (previous or {}).get(c, 0) for c in codes):
         return None
@@ -63,7 +67,7 @@ def deletions_chart(current: Mapping[str, int], previous: Mapping[str, int] | No
         [current.get(c, 0) for c in codes],
         height=0.4,
         color=BLUE,
-        label="эта неделя",
+        label=names[0],
     )
     if previous is not None:
         ax.barh(
@@ -71,7 +75,7 @@ def deletions_chart(current: Mapping[str, int], previous: Mapping[str, int] | No
             [previous.get(c, 0) for c in codes],
             height=0.4,
             color=GREY,
-            label="прошлая неделя",
+            label=names[1],
         )
     ax.bar_label(now_bars, padding=3, fontsize=9)
     ax.set_yticks(positions, labels)

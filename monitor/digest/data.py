@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from models.values import CLAUSES, SEVERITY, CheckName, CheckResult, ModerationFigures, Status, worst
+from models.values import CLAUSES, SEVERITY, CheckName, CheckResult, ModerationFigures, Problem, Status, worst
 from monitor.checks.deps import Week
 from monitor.checks.posting import evaluate_week
+from monitor.checks.runner import cause_of
 from monitor.config import MonitorConfig
 from monitor.ports import (
     CheckResultStore,
@@ -57,6 +58,16 @@ class Fix:
     status: Status
     clause: str
     responsible: str = ""
+    network: str = ""
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """Checks that could not run for one reason: said once, with the pages it hit, never as a fix for them."""
+
+    cause: str
+    checks: tuple[str, ...]
+    pages: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,17 @@ class WeekDigest:
     other_deadlines: tuple[DeadlineIssue, ...] = ()
     deadlines_known: bool = False
     status_counts: dict[Status, int] = field(default_factory=dict)
+    as_of: datetime | None = None
+    unchecked: tuple[Unchecked, ...] = ()
+
+    @property
+    def moment(self) -> datetime:
+        """What the report is true at: the week's end, or now for a week still running."""
+        return self.as_of or self.week.end
+
+    @property
+    def in_progress(self) -> bool:
+        return self.moment < self.week.end
 
 
 def natural(text: str) -> tuple[tuple[int, int | str], ...]:
@@ -108,20 +130,22 @@ def natural(text: str) -> tuple[tuple[int, int | str], ...]:
 
 
 async def gather_digest(sources: DigestSources, week: Week, now: datetime) -> WeekDigest:
-    """Collect the week; a page whose posts cannot be read shows as 'could not check', not as a failure."""
+    """Collect the week as of `now` (its end, once it is over); a page whose posts cannot be read shows as
+    'could not check', not as a failure."""
+    as_of = min(now, week.end)
     pages = sorted(await sources.registry.active_pages(), key=lambda p: natural(p.display_title))
-    stored = {(r.page_key, r.check): r for r in await sources.store.latest(week.end)}
-    issues = list(await sources.deadlines.deadline_issues(week.end)) if sources.deadlines else []
+    stored = {(r.page_key, r.check): r for r in await sources.store.latest(as_of)}
+    issues = list(await sources.deadlines.deadline_issues(as_of)) if sources.deadlines else []
     gate = asyncio.Semaphore(sources.config.concurrency)
 
     async def line(page: PageRef) -> PageLine:
         async with gate:
-            return await _page_line(sources, page, week, stored, issues)
+            return await _page_line(sources, page, week, stored, issues, as_of)
 
     lines = list(await asyncio.gather(*(line(p) for p in pages)))
     lines.sort(key=lambda ln: (-SEVERITY[ln.status], natural(ln.page.display_title)))
     keys = {p.key for p in pages}
-    moderation, previous = await _moderation(sources.stats, week)
+    moderation, previous = await _moderation(sources.stats, week, as_of)
     counts = {s: sum(1 for ln in lines if ln.status is s) for s in Status}
     return WeekDigest(
         week=week,
@@ -134,6 +158,8 @@ async def gather_digest(sources: DigestSources, week: Week, now: datetime) -> We
         other_deadlines=tuple(i for i in issues if i.page_key not in keys),
         deadlines_known=sources.deadlines is not None,
         status_counts=counts,
+        as_of=as_of,
+        unchecked=collect_unchecked(lines),
     )
 
 
@@ -143,10 +169,11 @@ async def _page_line(
     week: Week,
     stored: dict[tuple[str, CheckName], CheckResult],
     issues: Sequence[DeadlineIssue],
+    as_of: datetime,
 ) -> PageLine:
     target = sources.config.posts_per_week
-    posting = await _week_posting(sources, page, week, target)
-    previous = await _week_posting(sources, page, week.previous(), target)
+    posting = await _week_posting(sources, page, week, target, as_of)
+    previous = await _week_posting(sources, page, week.previous(), target, week.start)
     prev_count = previous.data.get("count")
     checks = {c: stored.get((page.key, c)) for c in STORED_CHECKS}
     # where the monitor looked at the site itself, its finding replaces the registry's 1.4.5 term
@@ -164,42 +191,85 @@ async def _page_line(
     )
 
 
-async def _week_posting(sources: DigestSources, page: PageRef, week: Week, target: int) -> CheckResult:
+async def _week_posting(
+    sources: DigestSources, page: PageRef, week: Week, target: int, as_of: datetime
+) -> CheckResult:
     try:
-        posts = list(await sources.source.posts(page, week.start, week.end))
+        posts = list(await sources.source.posts(page, week.start, as_of))
     except Exception as exc:  # the platform is down for this page: say so instead of failing the digest
-        summary = f"Не удалось прочитать публикации: {type(exc).__name__}"
-        return CheckResult(page.key, CheckName.POSTING, Status.ERROR, summary, week.end)
-    return evaluate_week(page.key, posts, target, week, week.end)
+        problem = Problem("posts", "unreachable", "", found=cause_of(exc))
+        return CheckResult(
+            page.key, CheckName.POSTING, Status.ERROR, "Не удалось прочитать публикации", as_of, (problem,)
+        )
+    return evaluate_week(page.key, posts, target, week, as_of)
 
 
 async def _moderation(
-    stats: ModerationStats | None, week: Week
+    stats: ModerationStats | None, week: Week, as_of: datetime
 ) -> tuple[ModerationFigures | None, ModerationFigures | None]:
     if stats is None:
         return None, None
     before = week.previous()
-    return await stats.figures(week.start, week.end), await stats.figures(before.start, before.end)
+    return await stats.figures(week.start, as_of), await stats.figures(before.start, before.end)
+
+
+def collect_unchecked(lines: Sequence[PageLine]) -> tuple[Unchecked, ...]:
+    """Checks that could not run, grouped by cause: one entry per cause, naming the checks and the pages."""
+    from monitor.digest.labels import CHECK_TITLE
+
+    causes: dict[str, tuple[dict[str, None], dict[str, None]]] = {}
+    for ln in lines:
+        for result in [ln.posting, *(r for r in ln.checks.values() if r is not None)]:
+            if result.status is not Status.ERROR:
+                continue
+            found = [p.found for p in result.problems if p.found]
+            cause = found[0] if found else result.summary
+            checks, pages = causes.setdefault(cause, ({}, {}))
+            checks[CHECK_TITLE[result.check]] = None
+            pages[f"{ln.page.display_title} ({network_label(ln.page)})"] = None
+    return tuple(Unchecked(cause, tuple(c), tuple(p)) for cause, (c, p) in causes.items())
+
+
+def network_label(page: PageRef) -> str:
+    return "ВКонтакте" if page.platform.value == "vk" else "Telegram"
 
 
 def collect_fixes(lines: Sequence[PageLine], loose: Sequence[DeadlineIssue] = ()) -> list[Fix]:
-    """Every problem's fix text, worst first, grouped by organisation in the rendering."""
+    """Every problem's fix text, worst first, grouped by organisation in the rendering.
+
+    A check that could not run is no fix for the organisation: it goes to `collect_unchecked` instead.
+    """
     fixes: list[Fix] = [_deadline_fix(i, i.organisation, "", "", i.organisation) for i in loose]
     for ln in lines:
         org, title, url = ln.page.organisation.display_name, ln.page.display_title, ln.page.url
-        who = ln.page.organisation.official_name
+        who, net = ln.page.organisation.official_name, network_label(ln.page)
         results = [ln.posting, *(r for r in ln.checks.values() if r is not None)]
         for result in results:
-            if result.status is Status.OK:
+            if result.status in (Status.OK, Status.ERROR):
                 continue
             for problem in result.problems:
-                fixes.append(Fix(org, title, url, problem.fix, result.status, CLAUSES[result.check], who))
-        fixes.extend(_deadline_fix(issue, org, title, url, who) for issue in ln.deadlines)
+                fixes.append(
+                    Fix(org, title, url, problem.fix, result.status, CLAUSES[result.check], who, net)
+                )
+        fixes.extend(_deadline_fix(issue, org, title, url, who, net) for issue in ln.deadlines)
+        fixes.extend(_registry_fixes(ln, org, title, url, who, net))
     fixes.sort(key=lambda f: (-SEVERITY[f.status], natural(f.organisation), natural(f.page_title)))
     return fixes
 
 
-def _deadline_fix(issue: DeadlineIssue, org: str, title: str, url: str, who: str) -> Fix:
+def _registry_fixes(ln: PageLine, org: str, title: str, url: str, who: str, net: str) -> list[Fix]:
+    """What the registry knows against clauses 1.6 (2FA) and 1.5 (one page per network)."""
+    page, fixes = ln.page, []
+    if page.twofa_known and page.twofa_attested_on is None:
+        text = "Включить двухфакторную аутентификацию и сообщить об этом в отдел ИТО для отметки в реестре"
+        fixes.append(Fix(org, title, url, text, Status.WARNING, "1.6", who, net))
+    if page.pages_on_network is not None and page.pages_on_network > 1:
+        text = f"Оставить одну официальную страницу в сети {net}: в реестре их {page.pages_on_network}"
+        fixes.append(Fix(org, title, url, text, Status.FAIL, "1.5", who, net))
+    return fixes
+
+
+def _deadline_fix(issue: DeadlineIssue, org: str, title: str, url: str, who: str, net: str = "") -> Fix:
     status = Status.FAIL if issue.overdue else Status.WARNING
     text = f"{issue.what} (срок {issue.due:%d.%m.%Y})"
-    return Fix(org, title, url, text, status, issue.clause, who)
+    return Fix(org, title, url, text, status, issue.clause, who, net)

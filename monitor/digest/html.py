@@ -12,8 +12,8 @@ from html import escape
 
 from models.values import CheckName, Status
 from monitor.digest import charts
-from monitor.digest.cells import badge, check_cell, deadlines_cell, dot, posts_cell
-from monitor.digest.data import Fix, PageLine, WeekDigest
+from monitor.digest.cells import badge, check_cell, deadlines_cell, dot, one_page_cell, posts_cell, twofa_cell
+from monitor.digest.data import Fix, PageLine, WeekDigest, network_label
 from monitor.digest.labels import PLATFORM_LABEL, STATUS_WORD, moment, period, plural
 from monitor.digest.moderation_html import moderation_section
 from monitor.digest.style import CSS
@@ -28,6 +28,7 @@ def render_html(digest: WeekDigest) -> str:
             _header(digest),
             _summary(digest),
             _fixes(digest),
+            _unchecked(digest),
             _pages(digest),
             moderation_section(digest),
             _legend(digest),
@@ -52,7 +53,12 @@ def _header(digest: WeekDigest) -> str:
         "<h1>Официальные страницы в соцсетях</h1>"
         f'<div class="period">Неделя {digest.week.number}: {escape(week_period(digest))}</div>'
         f'<div class="generated">Отчёт подготовлен {escape(moment(digest.generated_at))}</div>'
-        "</header>"
+        + (
+            f'<div class="generated">Неделя ещё идёт: сведения на {escape(moment(digest.moment))}</div>'
+            if digest.in_progress
+            else ""
+        )
+        + "</header>"
     )
 
 
@@ -120,10 +126,35 @@ def _fix_group(fixes: list[Fix]) -> str:
 
 
 def _fix_where(fix: Fix) -> str:
-    page = (
-        f'Страница: <a href="{escape(fix.page_url)}">{escape(fix.page_title)}</a> · ' if fix.page_url else ""
-    )
+    on = f"Страница {escape(_in_network(fix.network))}: " if fix.network else "Страница: "
+    page = f'{on}<a href="{escape(fix.page_url)}">{escape(fix.page_title)}</a> · ' if fix.page_url else ""
     return f'<div class="sub">{page}пункт {escape(fix.clause)} Порядка</div>'
+
+
+def _in_network(network: str) -> str:
+    return "во ВКонтакте" if network == "ВКонтакте" else f"в {network}"
+
+
+def _unchecked(digest: WeekDigest) -> str:
+    """Checks that could not run: each cause once, with what it hit, for IT rather than the organisations."""
+    if not digest.unchecked:
+        return ""
+    items = "".join(
+        f'<li>{dot(Status.ERROR, u.cause)}<div class="sub">не выполнено: {escape(", ".join(u.checks))}; '
+        f"страниц: {len(u.pages)} ({escape(_few(u.pages))})</div></li>"
+        for u in digest.unchecked
+    )
+    return (
+        '<section id="unchecked" class="card"><h2>Не удалось проверить</h2>'
+        '<p class="hint">Это сбои проверки, а не нарушения: организациям исправлять нечего. '
+        "Устранить причину — задача отдела ИТО; страницы проверятся при следующем запуске.</p>"
+        f'<ul class="fixlist">{items}</ul></section>'
+    )
+
+
+def _few(names: tuple[str, ...], shown: int = 5) -> str:
+    rest = len(names) - shown
+    return ", ".join(names[:shown]) + (f" и ещё {rest}" if rest > 0 else "")
 
 
 def _pages(digest: WeekDigest) -> str:
@@ -131,12 +162,16 @@ def _pages(digest: WeekDigest) -> str:
         return ""
     head = (
         "<tr><th>Страница</th><th>Итог</th><th>Публикации за неделю</th><th>Описание и оформление</th>"
-        "<th>Доступ к управлению</th><th>Ссылка на сайте</th><th>Адрес</th>"
+        "<th>Доступ к управлению</th><th>2FA (п. 1.6)</th><th>Одна страница в сети (п. 1.5)</th>"
+        "<th>Ссылка на сайте</th><th>Адрес</th>"
         + ("<th>Сроки реестра</th>" if digest.deadlines_known else "")
         + "</tr>"
     )
     rows = "".join(_page_row(digest, line) for line in digest.pages)
-    chart = charts.posts_chart([(ln.page.display_title, ln.posts) for ln in digest.pages], digest.target)
+    chart = charts.posts_chart(
+        [(f"{ln.page.display_title} ({network_label(ln.page)})", ln.posts) for ln in digest.pages],
+        digest.target,
+    )
     figure = (
         f'<figure><img alt="Публикации за неделю по страницам" src="{chart}">'
         "<figcaption>Публикации за неделю по страницам; "
@@ -166,6 +201,8 @@ def _page_row(digest: WeekDigest, line: PageLine) -> str:
         posts_cell(line, digest.target),
         check_cell(line, CheckName.DESCRIPTION),
         check_cell(line, CheckName.MANAGERS),
+        twofa_cell(line),
+        one_page_cell(line),
         check_cell(line, CheckName.SITE_LINK),
         check_cell(line, CheckName.ADDRESS),
     ]

@@ -16,9 +16,16 @@ MAX_FIXES = 12
 def render_message(digest: WeekDigest, limit: int = TELEGRAM_LIMIT) -> str:
     """Telegram HTML (parse_mode=HTML); fixes are cut with 'and N more' to stay within `limit`."""
     head = _head(digest)
-    tail = [*_moderation(digest), "", "Подробный отчёт — в приложенном файле."]
+    unchecked = [
+        f"{STATUS_ICON[Status.ERROR]} Не удалось проверить ({len(u.pages)} стр.): {escape(u.cause)}"
+        for u in digest.unchecked
+    ]
+    tail = [*unchecked, *_moderation(digest), "", "Подробный отчёт — в приложенном файле."]
     fixes = [
-        f"{STATUS_ICON[f.status]} <b>{escape(f.organisation)}</b>: {escape(f.text)}" for f in digest.fixes
+        f"{STATUS_ICON[f.status]} <b>{escape(f.organisation)}</b>"
+        + (f" ({escape(f.network)})" if f.network else "")
+        + f": {escape(f.text)}"
+        for f in digest.fixes
     ]
     shown = fixes[:MAX_FIXES]
     while True:
@@ -33,6 +40,8 @@ def render_message(digest: WeekDigest, limit: int = TELEGRAM_LIMIT) -> str:
 
 def _head(digest: WeekDigest) -> list[str]:
     title = f"<b>Соцсети: отчёт за неделю {digest.week.number} ({escape(week_period(digest))})</b>"
+    if digest.in_progress:
+        title += f"\nНеделя ещё идёт: сведения на {digest.moment:%d.%m.%Y %H:%M}"
     if not digest.pages:
         return [title, "В реестре нет действующих страниц."]
     counts = " · ".join(
@@ -54,6 +63,6 @@ def _moderation(digest: WeekDigest) -> list[str]:
     if now.overturned_auto_deletions:
         parts.append(f"отменено автоудалений {now.overturned_auto_deletions}")
     if now.waiting_cards and now.oldest_waiting_since:
-        oldest = age(now.oldest_waiting_since, digest.week.end)
+        oldest = age(now.oldest_waiting_since, digest.moment)
         parts.append(f"ждут решения {now.waiting_cards} (самая старая — {oldest})")
     return ["<b>Модерация комментариев:</b> " + escape(", ".join(parts)) + "."]

@@ -73,8 +73,8 @@ def _figures(digest: WeekDigest, now: ModerationFigures, before: ModerationFigur
 def _waiting(digest: WeekDigest, now: ModerationFigures) -> str:
     if not now.waiting_cards or now.oldest_waiting_since is None:
         return _figure(0, "карточек ждут решения")
-    waited = age(now.oldest_waiting_since, digest.week.end)
-    old = (digest.week.end - now.oldest_waiting_since).total_seconds() > OLD_CARD_HOURS * 3600
+    waited = age(now.oldest_waiting_since, digest.moment)
+    old = (digest.moment - now.oldest_waiting_since).total_seconds() > OLD_CARD_HOURS * 3600
     return _figure(now.waiting_cards, "карточек ждут решения", f"самая старая ждёт {waited}", alert=old)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 
 from sqlalchemy import Engine
@@ -37,8 +38,10 @@ def screen_name_of(page: RegistryPage) -> str:
     return page.address
 
 
-def to_page_ref(page: RegistryPage, org: RegistryOrganisation) -> PageRef:
-    """Translate a registry row into the monitor's vocabulary."""
+def to_page_ref(
+    page: RegistryPage, org: RegistryOrganisation, pages_on_network: int | None = None
+) -> PageRef:
+    """Translate a registry row into the monitor's vocabulary (2FA and the clause 1.5 count included)."""
     organisation = Organisation(
         key=str(org.id),
         official_name=org.name,
@@ -55,6 +58,9 @@ def to_page_ref(page: RegistryPage, org: RegistryOrganisation) -> PageRef:
         platform_id=page.platform_id or "",
         organisation=organisation,
         created_on=page.created_on,
+        twofa_known=True,
+        twofa_attested_on=page.twofa_attested_on,
+        pages_on_network=pages_on_network,
     )
 
 
@@ -66,7 +72,9 @@ class SqlRegistry:
 
     def _active_pages(self) -> list[PageRef]:
         with Session(self._engine) as session:
-            return [to_page_ref(p, o) for p, o in list_pages(session, status=PageStatus.ACTIVE)]
+            rows = list_pages(session, status=PageStatus.ACTIVE)
+        counts = Counter((p.organisation_id, p.network) for p, _ in rows)
+        return [to_page_ref(p, o, counts[(p.organisation_id, p.network)]) for p, o in rows]
 
     async def active_pages(self) -> Sequence[PageRef]:
         """Active pages with their organisations."""

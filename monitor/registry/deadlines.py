@@ -112,7 +112,9 @@ def fact_deadlines(fact: RegistryFactReport, owner: _Owner) -> list[Deadline]:
     subject = f"сообщить в отдел ИТО: {kind} от {fmt_date(fact.fact_date)}"
     due = add_working_days(fact.fact_date, REPORT_TERM)
     result = [owner.deadline(clause, subject, due, fact.reported_on)]
-    if fact.reported_on is not None:
+    # A fact imported from the office's workbook is in the registry: it was entered, on a day nobody wrote
+    # down. Its 3.4 term cannot be judged, and counting it from the report date would call it years late.
+    if fact.reported_on is not None and not fact.entry_undated:
         entry = f"внести в реестр: {kind} (сведения от {fmt_date(fact.reported_on)})"
         due = add_working_days(fact.reported_on, ENTRY_TERM)
         result.append(owner.deadline("3.4", entry, due, fact.entered_on))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from monitor.registry.io_csv import decode_csv, read_csv, write_csv
+from monitor.registry.io_csv import decode_csv, read_csv_sheet, write_csv
 from monitor.registry.io_xlsx import read_xlsx_book, write_xlsx
 from monitor.registry.sheets import EXTRA_SHEETS, export_extras
 from monitor.registry.table import SheetRows, TableFormatError, export_rows
@@ -27,12 +27,11 @@ def _read_csv_tables(path: Path) -> tuple[SheetRows, dict[str, SheetRows]]:
         if sibling.is_file():
             place = f"файл «{sibling.name}»"
             try:
-                rows = read_csv(decode_csv(sibling.read_bytes()), sheet.columns)
+                extras[sheet.key] = read_csv_sheet(decode_csv(sibling.read_bytes()), sheet.columns, place)
             except TableFormatError as exc:
                 raise TableFormatError(f"{place}: {exc}") from exc
-            extras[sheet.key] = SheetRows(rows, place)
-    main = read_csv(decode_csv(path.read_bytes()))
-    return SheetRows(main, f"файл «{path.name}»" if extras else ""), extras
+    main = read_csv_sheet(decode_csv(path.read_bytes()), place=f"файл «{path.name}»" if extras else "")
+    return main, extras
 
 
 def read_tables(path: Path) -> tuple[SheetRows, dict[str, SheetRows]]:

@@ -176,7 +176,11 @@ def _check_against_db(session: Session, rows: Sequence[ParsedRow]) -> list[RowEr
             RegistryPage.network == row.network, RegistryPage.address == row.address
         )
         if session.exec(query).first() is not None:
-            errors.append(RowError(row.line, f"страница {row.address} уже есть в реестре"))
+            message = (
+                f"страница {row.address} уже есть в реестре; чтобы обновить реестр по этому файлу, "
+                "загрузите его в режиме обновления (dozor registry import --update)"
+            )
+            errors.append(RowError(row.line, message))
         query_org = select(RegistryOrganisation).where(RegistryOrganisation.name == row.org.name)
         org = session.exec(query_org).first()
         if org is None:

@@ -14,10 +14,12 @@ from monitor.registry.table import (
     COLUMNS,
     Column,
     Row,
+    SheetRows,
     SourceRow,
     TableFormatError,
     header_keys,
     rows_to_matrix,
+    unrecognised_headers,
 )
 
 BOM = "\ufeff"
@@ -38,11 +40,17 @@ def _delimiter(header_line: str) -> str:
 
 def read_csv(text: str, columns: Sequence[Column] = COLUMNS) -> list[SourceRow]:
     """Rows keyed by column, each with the line number where the record starts in the file."""
+    return read_csv_sheet(text, columns).rows
+
+
+def read_csv_sheet(text: str, columns: Sequence[Column] = COLUMNS, place: str = "") -> SheetRows:
+    """The rows with warnings about header cells that look like a misnamed column."""
     text = text.removeprefix(BOM)
     if not text.strip():
         raise TableFormatError("файл пуст")
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text.splitlines()[0]))
-    keys = header_keys(next(reader), columns)
+    header = next(reader)
+    keys = header_keys(header, columns)
     rows: list[SourceRow] = []
     start = reader.line_num + 1
     for record in reader:
@@ -50,7 +58,7 @@ def read_csv(text: str, columns: Sequence[Column] = COLUMNS) -> list[SourceRow]:
             cells: Row = {key: cell.strip() for key, cell in zip(keys, record, strict=False) if key}
             rows.append(SourceRow(start, cells))
         start = reader.line_num + 1
-    return rows
+    return SheetRows(rows, place, tuple(unrecognised_headers(header, columns)))
 
 
 def write_csv(rows: Sequence[Row], columns: Sequence[Column] = COLUMNS) -> str:

@@ -25,6 +25,7 @@ from monitor.registry.table import (
     SourceRow,
     TableFormatError,
     header_keys,
+    unrecognised_headers,
 )
 
 SHEET_TITLE = "Реестр"
@@ -44,18 +45,19 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_sheet(sheet: Any, columns: Sequence[Column]) -> list[SourceRow]:
+def _read_sheet(sheet: Any, columns: Sequence[Column], place: str = "") -> SheetRows:
     lines = sheet.iter_rows(values_only=True)
     header = next(lines, None)
     if header is None:
         raise TableFormatError("файл пуст")
-    keys = header_keys([_cell_text(v) for v in header], columns)
+    titles = [_cell_text(v) for v in header]
+    keys = header_keys(titles, columns)
     rows: list[SourceRow] = []
     for number, values in enumerate(lines, start=2):
         texts = [_cell_text(v) for v in values]
         if any(texts):
             rows.append(SourceRow(number, {k: t for k, t in zip(keys, texts, strict=False) if k}))
-    return rows
+    return SheetRows(rows, place, tuple(unrecognised_headers(titles, columns)))
 
 
 def _open(data: bytes) -> Any:
@@ -69,7 +71,7 @@ def read_xlsx(data: bytes) -> list[SourceRow]:
     """Rows of the first sheet keyed by column, each with its row number in the sheet."""
     book = _open(data)
     try:
-        return _read_sheet(book.worksheets[0], COLUMNS)
+        return _read_sheet(book.worksheets[0], COLUMNS).rows
     finally:
         book.close()
 
@@ -79,16 +81,15 @@ def read_xlsx_book(data: bytes) -> tuple[SheetRows, dict[str, SheetRows]]:
     book = _open(data)
     try:
         first = book.worksheets[0]
-        main = SheetRows(_read_sheet(first, COLUMNS), f"лист «{first.title}»")
+        main = _read_sheet(first, COLUMNS, f"лист «{first.title}»")
         extras: dict[str, SheetRows] = {}
         for extra in EXTRA_SHEETS:
             if extra.title in book.sheetnames and extra.title != first.title:
                 place = f"лист «{extra.title}»"
                 try:
-                    rows = _read_sheet(book[extra.title], extra.columns)
+                    extras[extra.key] = _read_sheet(book[extra.title], extra.columns, place)
                 except TableFormatError as exc:
                     raise TableFormatError(f"{place}: {exc}") from exc
-                extras[extra.key] = SheetRows(rows, place)
         return main, extras
     finally:
         book.close()

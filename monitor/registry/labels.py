@@ -8,6 +8,7 @@ export writes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from models.registry import DetectedBy, FactKind, Network, OrgKind, PageStatus
 
@@ -25,7 +26,24 @@ FACT_KIND_LABELS: dict[str, str] = {
 }
 DETECTED_BY_LABELS: dict[str, str] = {DetectedBy.MONITOR: "монитор", DetectedBy.MANUAL: "вручную"}
 
-_NETWORK_ALIASES: dict[str, str] = {"вк": Network.VK, "vkontakte": Network.VK, "тг": Network.TELEGRAM}
+_NETWORK_ALIASES: dict[str, str] = {
+    **dict.fromkeys(
+        ("вк", "vk", "vkontakte", "вконтакте", "контакт", "vkcom", "вкком", "вкомпании", "вкон"), Network.VK
+    ),
+    **dict.fromkeys(
+        ("тг", "tg", "телеграм", "телеграмм", "телега", "telegram", "telegramm", "tme", "тме"),
+        Network.TELEGRAM,
+    ),
+}
+"""Spellings staff type for a network, after `_squeeze` (case, spaces, dots, hyphens and quotes removed)."""
+
+
+def _squeeze(value: str) -> str:
+    """«В Контакте», "vk.com", «Телеграм-канал» -> вконтакте, vkcom, телеграмканал: what the aliases match."""
+    text = re.sub(r"[\s.\-_«»\"'/:]+", "", value.casefold())
+    for prefix in ("https", "http", "www"):
+        text = text.removeprefix(prefix)
+    return re.sub(r"(канал|группа|сообщество|паблик|страница)$", "", text)
 
 
 def _lookup(value: str, labels: dict[str, str], aliases: dict[str, str], what: str) -> str:
@@ -33,8 +51,9 @@ def _lookup(value: str, labels: dict[str, str], aliases: dict[str, str], what: s
     for code, label in labels.items():
         if key in (str(code).casefold(), label.casefold()):
             return str(code)
-    if key in aliases:
-        return aliases[key]
+    squeezed = _squeeze(value)
+    if key in aliases or squeezed in aliases:
+        return aliases.get(key) or aliases[squeezed]
     allowed = ", ".join(f"{label} ({code})" for code, label in labels.items())
     raise ValueError(f"неизвестное значение «{value}» для поля «{what}»; допустимо: {allowed}")
 
@@ -64,15 +83,28 @@ def parse_detected_by(value: str) -> str:
     return _lookup(value, DETECTED_BY_LABELS, {}, "кто обнаружил")
 
 
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
 def parse_date(value: str) -> dt.date:
-    """ДД.ММ.ГГГГ as the staff write it, or ISO ГГГГ-ММ-ДД as machines do."""
+    """ДД.ММ.ГГГГ as the staff write it, or ISO ГГГГ-ММ-ДД as machines do.
+
+    A date in the right form that is not in the calendar («31.02.2023») is called that, so the person
+    fixes the day rather than the format.
+    """
     text = value.strip()
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"неверная дата «{value}»: ожидается ДД.ММ.ГГГГ")
+    dmy, ymd = _DMY.match(text), _YMD.match(text)
+    parts = (dmy[3], dmy[2], dmy[1]) if dmy else (ymd[1], ymd[2], ymd[3]) if ymd else None
+    if parts is None:
+        raise ValueError(f"неверная дата «{value}»: ожидается ДД.ММ.ГГГГ")
+    year, month, day = (int(p) for p in parts)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        if not 1 <= month <= 12:
+            raise ValueError(f"даты «{value}» не существует: месяца {month} нет") from None
+        raise ValueError(f"даты «{value}» не существует: в этом месяце нет {day}-го числа") from None
 
 
 def fmt_date(value: dt.date | None) -> str:

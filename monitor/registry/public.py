@@ -14,6 +14,7 @@ import datetime as dt
 import html
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 
@@ -79,7 +80,7 @@ CSV_HEADERS: tuple[str, ...] = (
 def public_pages(session: Session) -> list[PublicPage]:
     """The public view of every page, built only from non-personal fields."""
     result = []
-    for page, org in list_pages(session):
+    for number, (page, org) in enumerate(list_pages(session), start=1):
         assert page.id is not None
         changes = tuple(
             PublicAddressChange(c.previous_address, c.new_address, c.changed_on)
@@ -87,7 +88,7 @@ def public_pages(session: Session) -> list[PublicPage]:
         )
         result.append(
             PublicPage(
-                number=page.id,
+                number=number,
                 organisation=org.name,
                 organisation_short_name=org.short_name,
                 organisation_kind=ORG_KIND_LABELS.get(org.kind, org.kind),
@@ -142,15 +143,22 @@ def render_json(pages: Sequence[PublicPage], generated_on: dt.date) -> str:
     """JSON for machines: ISO dates, field names as in `PublicPage`."""
     document = {
         "title": TITLE,
+        "approved_by": ORDER,
         "generated_on": generated_on.isoformat(),
         "pages": [asdict(p) for p in pages],
     }
     return json.dumps(document, ensure_ascii=False, indent=2, default=dt.date.isoformat)
 
 
+def _breakable(text: str) -> str:
+    """Escaped text with break opportunities after / . _ - ? & =, so a long address wraps between its parts
+    rather than in the middle of a word."""
+    return re.sub(r"([/._\-?&=])(?!$)", r"\1<wbr>", html.escape(text))
+
+
 def _link(url: str) -> str:
     """A link only for http(s) addresses, so a stray `javascript:` value stays inert text."""
-    text = html.escape(url)
+    text = _breakable(url)
     if url.startswith(("https://", "http://")):
         return f'<a href="{html.escape(url, quote=True)}" rel="noopener">{text}</a>'
     return text
@@ -173,17 +181,44 @@ def _html_row(page: PublicPage) -> str:
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
 
+def _search_text(page: PublicPage) -> str:
+    """What the search box matches a row against, lower-cased once here rather than in the browser."""
+    parts = (page.organisation, page.organisation_short_name, page.network, page.address, page.postal_address)
+    return html.escape(" ".join(parts).casefold(), quote=True)
+
+
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:2rem;color:#1a1a1a}
 h1{font-size:1.5rem}table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{border:1px solid #ccc;padding:.4rem .6rem;vertical-align:top;text-align:left}
 th{background:#f0f3f7}tr:nth-child(even) td{background:#fafbfc}small{color:#555}
-a{color:#0b57d0;word-break:break-all}footer{margin-top:1.5rem;color:#555;font-size:.85rem}
+a{color:#0b57d0}td{overflow-wrap:normal;word-break:normal;hyphens:none}
+footer{margin-top:1.5rem;color:#555;font-size:.85rem}.files a{margin-right:1rem}
+.search{margin:.5rem 0 1rem}.search input{font-size:1rem;padding:.35rem .5rem;width:min(30rem,100%)}
+.order{color:#333}
 """
+
+_SCRIPT = """
+const box = document.getElementById('search'), rows = document.querySelectorAll('tbody tr[data-search]');
+const shown = document.getElementById('shown');
+box.addEventListener('input', () => {
+  const words = box.value.toLowerCase().split(/\\s+/).filter(Boolean);
+  let count = 0;
+  rows.forEach(row => {
+    const hit = words.every(w => row.dataset.search.includes(w));
+    row.hidden = !hit; if (hit) count++;
+  });
+  shown.textContent = words.length ? `Найдено: ${count}` : '';
+});
+"""
+ORDER = (
+    "Порядок создания и ведения официальных страниц в социальных сетях утверждён постановлением "
+    "Администрации города Рубцовска Алтайского края от 12.01.2023 № 63"
+)
 
 
 def render_html(pages: Sequence[PublicPage], generated_on: dt.date) -> str:
-    """A single self-contained page (inline styles, no scripts, no external resources)."""
+    """A single self-contained page: inline styles, a small inline search script, no external resources."""
     head = [
         "№",
         "Организация",
@@ -194,17 +229,25 @@ def render_html(pages: Sequence[PublicPage], generated_on: dt.date) -> str:
         "Статус",
         "Прежние адреса",
     ]
-    rows = "\n".join(_html_row(p) for p in pages) or '<tr><td colspan="8">Реестр пуст.</td></tr>'
+    rows = (
+        "\n".join(_html_row(p).replace("<tr>", f'<tr data-search="{_search_text(p)}">', 1) for p in pages)
+        or '<tr><td colspan="8">Реестр пуст.</td></tr>'
+    )
     return (
         '<!DOCTYPE html>\n<html lang="ru">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{TITLE}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{TITLE}</h1>\n"
         "<p>Официальные страницы Администрации города, отраслевых (функциональных) органов и "
         "подведомственных учреждений (раздел III Порядка, п. 3.6).</p>\n"
+        f'<p class="order">{ORDER}.</p>\n'
+        '<p class="files">Скачать реестр: <a href="registry.csv" download>CSV (для Excel)</a>'
+        '<a href="registry.json" download>JSON</a></p>\n'
+        '<div class="search"><label for="search">Поиск по организации, соцсети или адресу: </label>'
+        '<input id="search" type="search" autocomplete="off"> <span id="shown"></span></div>\n'
         "<table>\n<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>\n"
         f"<tbody>\n{rows}\n</tbody>\n</table>\n"
         f"<footer>Сведения на {fmt_date(generated_on)}. Всего страниц: {len(pages)}.</footer>\n"
-        "</body>\n</html>\n"
+        f"<script>{_SCRIPT}</script>\n</body>\n</html>\n"
     )
 
 

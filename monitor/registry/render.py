@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.table import Table
 
 from models.registry import RegistryOrganisation, RegistryPage
 from monitor.registry.deadlines import Deadline, DeadlineState
+from monitor.registry.findings import Finding
 from monitor.registry.labels import (
     DETECTED_BY_LABELS,
     FACT_KIND_LABELS,
@@ -28,10 +29,21 @@ _STATE_STYLE = {
 }
 
 
-def pages_table(rows: Sequence[tuple[RegistryPage, RegistryOrganisation]]) -> Table:
-    """The page list: number, owner, network, address, creation, status, 2FA."""
+def pages_table(
+    rows: Sequence[tuple[RegistryPage, RegistryOrganisation]],
+    findings: Mapping[int, list[Finding]] | None = None,
+) -> Table:
+    """The page list: number, owner, network, address, creation, status, 2FA, and what to correct."""
     table = Table(
-        "№", "Организация", "Соцсеть", "Адрес", "Создана", "Статус", "2FA", title="Страницы реестра"
+        "№",
+        "Организация",
+        "Соцсеть",
+        "Адрес",
+        "Создана",
+        "Статус",
+        "2FA",
+        "Замечания",
+        title="Страницы реестра",
     )
     for page, org in rows:
         status = STATUS_LABELS.get(page.status, page.status)
@@ -45,6 +57,7 @@ def pages_table(rows: Sequence[tuple[RegistryPage, RegistryOrganisation]]) -> Ta
             fmt_date(page.created_on),
             status,
             fmt_date(page.twofa_attested_on) or "нет",
+            "\n".join(f"п. {f.clause}: {f.text}" for f in (findings or {}).get(page.id or 0, [])),
         )
     return table
 

@@ -7,6 +7,7 @@ previous addresses go in one cell separated by "; ".
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -81,16 +82,57 @@ class SheetRows:
 
     rows: list[SourceRow]
     place: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+def _header_form(text: str) -> str:
+    """A header as compared: case, doubled spaces and a trailing colon or asterisk do not matter."""
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).strip(" :*").casefold()
+
+
+def suggest_header(unknown: Sequence[str], wanted: str) -> str | None:
+    """The header cell in the file that most likely means `wanted` (a typo, a shortened name), if any."""
+    forms = {_header_form(cell): cell for cell in unknown if cell.strip()}
+    target = _header_form(wanted)
+    close = difflib.get_close_matches(target, list(forms), n=1, cutoff=0.6)
+    if close:
+        return forms[close[0]]
+    inside = [cell for form, cell in forms.items() if form in target or target in form]
+    return inside[0] if len(inside) == 1 else None
 
 
 def header_keys(header: Sequence[str], columns: Sequence[Column] = COLUMNS) -> list[str | None]:
-    """Map header cells to column keys; unknown columns (staff notes) map to None and are ignored."""
-    by_header = {c.header.casefold(): c.key for c in columns}
-    keys = [by_header.get(cell.strip().casefold()) for cell in header]
+    """Map header cells to column keys; unknown columns (staff notes) map to None and are ignored.
+
+    A required column that is missing is named together with the header cell that most likely meant it
+    («Соц. сеть» → «Соцсеть»), so the person renames one cell instead of guessing.
+    """
+    by_header = {_header_form(c.header): c.key for c in columns}
+    keys = [by_header.get(_header_form(cell)) for cell in header]
+    unknown = [cell for cell, key in zip(header, keys, strict=True) if key is None]
     missing = [c.header for c in columns if c.required and c.key not in keys]
     if missing:
-        raise TableFormatError("в файле нет обязательных столбцов: " + ", ".join(missing))
+        parts = []
+        for name in missing:
+            guess = suggest_header(unknown, name)
+            parts.append(f"«{name}»" + (f" (возможно, это столбец «{guess.strip()}»?)" if guess else ""))
+        raise TableFormatError("в файле нет обязательных столбцов: " + ", ".join(parts))
     return keys
+
+
+def unrecognised_headers(header: Sequence[str], columns: Sequence[Column] = COLUMNS) -> list[str]:
+    """Warnings for header cells that are not columns but look like one that is absent from the file."""
+    known = {_header_form(c.header) for c in columns}
+    present = {_header_form(cell) for cell in header}
+    absent = [c.header for c in columns if _header_form(c.header) not in present]
+    warnings = []
+    for cell in header:
+        if not cell.strip() or _header_form(cell) in known:
+            continue
+        meant = [name for name in absent if suggest_header([cell], name) is not None]
+        if meant:
+            warnings.append(f"столбец «{cell.strip()}» не распознан и пропущен; возможно, это «{meant[0]}»?")
+    return warnings
 
 
 def split_list(cell: str) -> list[str]:
@@ -140,9 +182,14 @@ def _page_cells(session: Session, page: RegistryPage) -> Row:
     }
 
 
+def page_row(session: Session, page: RegistryPage, org: RegistryOrganisation) -> Row:
+    """One page as its spreadsheet row: what an import in update mode compares the file's row with."""
+    return _org_cells(org) | _page_cells(session, page)
+
+
 def export_rows(session: Session) -> list[Row]:
     """Every page of the registry as a spreadsheet row (for IT: includes the responsible staff)."""
-    return [_org_cells(org) | _page_cells(session, page) for page, org in list_pages(session)]
+    return [page_row(session, page, org) for page, org in list_pages(session)]
 
 
 def rows_to_matrix(rows: Sequence[Row], columns: Sequence[Column] = COLUMNS) -> list[list[str]]:

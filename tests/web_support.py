@@ -73,7 +73,7 @@ async def _decide(store: Store, comment_id: str, text: str, plan: Plan, action: 
     await store.commit_verdict(
         comment.key, revision, verdict(comment.key, action), DecidedBy.RULES, None, plan, T0
     )
-    done_by = T0 + RESTRICT_AFTER + timedelta(seconds=1)  # the restriction too, which waits behind its deletion
+    done_by = T0 + RESTRICT_AFTER + timedelta(seconds=1)  # the restriction waits behind its deletion
     for queued in await store.claim_due(done_by, 10, timedelta(minutes=1)):
         await store.complete(queued.id, done_by, attempt=queued.attempts)
     from sqlmodel import select

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from aiogram import Bot, Router
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 
 from bots.telegram.actions import install_token_redaction, telegram_errors
@@ -29,7 +29,6 @@ from moderation.daemon.ports import (
     DecisionHandler,
     DecisionOutcome,
     DecisionRequest,
-    PlatformError,
     ReportRequest,
 )
 from moderation.daemon.views import CardView, ReportView
@@ -142,8 +141,8 @@ class TelegramReviewQueue:
     async def _edit(self, ref: str, html: str, keyboard: InlineKeyboardMarkup | None) -> None:
         """Redraw a message; "not modified" is success, a message gone is NotFound."""
         chat_id, message_id = split_ref(ref)
-        try:
-            with telegram_errors("editMessageText"):
+        with telegram_errors("editMessageText"):
+            try:
                 await self.bot.edit_message_text(
                     chat_id=chat_id,
                     message_id=message_id,
@@ -152,9 +151,9 @@ class TelegramReviewQueue:
                     reply_markup=keyboard,
                     link_preview_options=NO_PREVIEW,
                 )
-        except PlatformError as error:
-            if "not modified" not in str(error).lower():
-                raise
+            except TelegramBadRequest as error:
+                if "message is not modified" not in error.message:
+                    raise
 
     # --- presses
 

@@ -29,6 +29,7 @@ from moderation.daemon.ports import (
     ReportRequest,
     ReviewCard,
 )
+from moderation.daemon.records import CardStatus
 from moderation.daemon.views import (
     Author,
     AuthorHistory,
@@ -175,6 +176,9 @@ class CardDesk:
         workbench = self.policy.workbench
 
         def applies(choice: ModeratorChoice) -> bool:
+            """As the decision handler would judge it (a decided card's other choices go to the race)."""
+            if choice is not ModeratorChoice.UNDO and info.status is not CardStatus.OPEN:
+                return False
             probe = DecisionRequest(info.card_id, choice, "", now, restrict_days=workbench.restrict_days[0])
             return applicability(probe, info, workbench, now) is None
 

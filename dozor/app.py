@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from dozor.cards import CardDesk
 from dozor.config import Settings
 from dozor.platforms import Endpoints, PlatformSet, build_platforms
+from dozor.workbench import Workbench
 from models.db import database_unavailable, database_url, make_engine
 from models.migrate import upgrade
 from models.store import Store
+from models.workbench import WorkbenchStore
 from moderation.daemon.decisions import StoreDecisionHandler
 from moderation.daemon.pipeline import Handled, Pipeline
 from moderation.daemon.ports import IncomingComment, PlatformActions
@@ -39,6 +42,7 @@ class Daemon:
     pipeline: Pipeline
     platforms: PlatformSet
     monitor: Any | None = None  # dozor.monitoring.Monitor
+    workbench: Any | None = None  # dozor.workbench.Workbench: the moderators' queue kept
     observers: list[Observer] = field(default_factory=list)
     _inflight: set[asyncio.Task[Any]] = field(default_factory=set)
     _outage: bool = False
@@ -136,30 +140,36 @@ async def build_daemon(
     store = Store(engine)
     moderator = await asyncio.to_thread(build_moderator, settings.moderation)
     holder: dict[str, Pipeline] = {}
-    decisions = StoreDecisionHandler(
-        store,
-        moderators=settings.telegram.moderators,
-        platform=Platform.TELEGRAM,
-        escalation=settings.moderation.escalation,
-        on_decided=lambda: holder["pipeline"].runner.wake() if "pipeline" in holder else None,
-    )
+
+    def wake() -> None:
+        if "pipeline" in holder:
+            holder["pipeline"].runner.wake()
+
+    desk, workbench = _workbench(settings, store, wake)
     daemon_ref: list[Daemon] = []
 
     async def on_comment(incoming: IncomingComment) -> None:
         await daemon_ref[0].handle(incoming)
 
-    platforms = await build_platforms(settings, store, decisions, on_comment, ends)
+    platforms = await build_platforms(settings, store, desk, on_comment, ends)
     if decorate is not None:
         platforms.actions = {p: decorate(a) for p, a in platforms.actions.items()}
+    if platforms.workbench is not None:
+        desk.platforms = platforms.workbench
+    desk.bot = platforms.tg_bot
+    desk.titles.update({(Platform.VK, str(p.group_id)): p.title for p in settings.vk.pages if p.title})
+    workbench.surface = platforms.surface
     pipeline = Pipeline(
         moderator.verdict,
         store,
         platforms.actions,
-        platforms.review,
+        workbench,
         settings.moderation.mode,
         escalation=settings.moderation.escalation,
         retry=settings.moderation.retry,
         model_version=moderator.scorer.version if moderator.scorer is not None else None,
+        texts=settings.moderation.texts,
+        tz=settings.monitor.tz,
     )
     holder["pipeline"] = pipeline
     from dozor.monitoring import build_monitor
@@ -167,9 +177,26 @@ async def build_daemon(
     if world is not None:
         await asyncio.to_thread(world.seed_registry, engine)
     monitor = build_monitor(settings, url, engine, platforms)
-    daemon = Daemon(settings, store, pipeline, platforms, monitor)
+    daemon = Daemon(settings, store, pipeline, platforms, monitor, workbench)
     daemon_ref.append(daemon)
     return daemon
+
+
+def _workbench(settings: Settings, store: Store, wake: Callable[[], None]) -> tuple[CardDesk, Workbench]:
+    """The moderators' desk (decisions, cards as they read now) and the queue kept around it."""
+    moderation, tz = settings.moderation, settings.monitor.tz
+    decisions = StoreDecisionHandler(
+        store,
+        moderators=settings.telegram.moderators,
+        platform=Platform.TELEGRAM,
+        escalation=moderation.escalation,
+        on_decided=wake,
+        workbench=moderation.workbench,
+        texts=moderation.texts,
+        tz=tz,
+    )
+    desk = CardDesk(WorkbenchStore(store), decisions, moderation, tz)
+    return desk, Workbench(desk, None, wake)
 
 
 async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[None]] | None = None) -> None:
@@ -180,6 +207,11 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
     tasks = [
         asyncio.create_task(daemon.pipeline.runner.run_forever(stop), name="action-runner"),
         asyncio.create_task(daemon.heartbeat(stop), name="heartbeat"),
+        *(
+            [asyncio.create_task(daemon.workbench.run_forever(stop), name="workbench")]
+            if daemon.workbench
+            else []
+        ),
         *(asyncio.create_task(w, name=n) for n, w in daemon.platforms.worker_coroutines()),
         *(asyncio.ensure_future(a) for a in extra or ()),
     ]

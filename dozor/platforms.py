@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bots.config import TelegramConfig, VkConfig
 from bots.intake import Health, WorkerState, next_delay, sleep_unless
@@ -20,16 +20,12 @@ from bots.telegram.threads import Thread
 from bots.vk.position import Position
 from dozor.config import Settings
 from models.store import Store
-from moderation.daemon.ports import (
-    DecisionHandler,
-    Forbidden,
-    IncomingComment,
-    NotFound,
-    PlatformActions,
-    ReviewCard,
-    ReviewQueue,
-)
+from moderation.daemon.ports import Forbidden, IncomingComment, NotFound, PlatformActions
 from moderation.types import Platform
+
+if TYPE_CHECKING:
+    from bots.telegram.review import Desk, TelegramReviewQueue
+    from dozor.cards import Platforms
 
 log = logging.getLogger(__name__)
 CommentHandler = Callable[[IncomingComment], Awaitable[None]]
@@ -37,15 +33,6 @@ CommentHandler = Callable[[IncomingComment], Awaitable[None]]
 
 class StartupError(Exception):
     """The platforms cannot be started as configured; the message says what to fix."""
-
-
-class LogReviewQueue:
-    """Without Telegram there are no buttons: cards stay in the database and are logged for the operator."""
-
-    async def post_card(self, card: ReviewCard) -> str:
-        log.warning("review card %s (comment %s) needs a moderator; configure [telegram] for buttons",
-                    card.card_id, card.comment.key)  # fmt: skip
-        return f"log:{card.card_id}"
 
 
 class StorePositions:
@@ -100,16 +87,17 @@ class StorePosts:
 
 @dataclass
 class PlatformSet:
-    """What the daemon runs: workers to start, actions per platform, the review queue, things to close."""
+    """What the daemon runs: workers to start, actions per platform, the moderators' chat, things to close."""
 
     actions: dict[Platform, PlatformActions] = field(default_factory=dict)
-    review: ReviewQueue = field(default_factory=LogReviewQueue)
     vk_workers: list[Any] = field(default_factory=list)
     tg_worker: Any | None = None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     vk_reader: Any | None = None  # a page manager's vk_api client: reads pages, posts, managers
     tg_bot: Any | None = None  # the aiogram Bot
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    surface: TelegramReviewQueue | None = None  # the moderators' chat, when configured
+    workbench: Platforms | None = None  # authors, state now and notices, per platform, for the cards
 
     def workers(self) -> dict[str, Any]:
         """Every worker by the name `dozor status` shows."""
@@ -200,6 +188,7 @@ def _vk(
     settings: VkConfig, store: Store, on_comment: CommentHandler, ends: Endpoints, out: PlatformSet
 ) -> None:
     from bots.vk.actions import VkActions
+    from bots.vk.people import VkLiveState, VkNotices, VkPeople
     from bots.vk.transport import make_vk
     from bots.vk.worker import VkWorker
 
@@ -210,9 +199,14 @@ def _vk(
     base_url = ends.vk_base_url
     user = make_vk(ends.vk_user_token, base_url)
     out.vk_reader = user
-    # Its own client: vk_api holds a lock through each request, so a deletion that hangs must not hold the
-    # reader (catch-up, checks) and the threads waiting on it.
+    # Their own clients: vk_api holds a lock through each request, so a deletion (or a notice to an author)
+    # that hangs must not hold the reader (catch-up, checks, cards) and the threads waiting on it.
     out.actions[Platform.VK] = VkActions(make_vk(ends.vk_user_token, base_url))
+    people = VkPeople(user)
+    workbench = _workbench(out)
+    workbench.authors[Platform.VK] = people
+    workbench.live[Platform.VK] = VkLiveState(user)
+    workbench.notices[Platform.VK] = VkNotices(make_vk(ends.vk_user_token, base_url), people)
     for page in settings.pages:
         token = ends.vk_community_tokens.get(page.group_id)
         if not token:
@@ -227,10 +221,18 @@ def _vk(
         )  # fmt: skip
 
 
+def _workbench(out: PlatformSet) -> Platforms:
+    from dozor.cards import Platforms
+
+    if out.workbench is None:
+        out.workbench = Platforms()
+    return out.workbench
+
+
 async def _telegram(
-    settings: TelegramConfig,
+    settings: Settings,
     store: Store,
-    decisions: DecisionHandler,
+    desk: Desk,
     on_comment: CommentHandler,
     ends: Endpoints,
     out: PlatformSet,
@@ -240,7 +242,9 @@ async def _telegram(
     from aiogram.client.telegram import TelegramAPIServer
 
     from bots.telegram.actions import TelegramActions
+    from bots.telegram.live import TelegramAuthors, TelegramLiveState, TelegramNotices
     from bots.telegram.review import TelegramReviewQueue
+    from bots.telegram.review_commands import ModeratorCommands
     from bots.telegram.worker import TelegramWorker
 
     token = ends.telegram_token
@@ -251,36 +255,39 @@ async def _telegram(
     bot = Bot(token, session=session) if session is not None else Bot(token)
     out.closers.append(bot.session.close)
     out.tg_bot = bot
-    out.actions[Platform.TELEGRAM] = TelegramActions(bot)
+    actions = TelegramActions(bot)
+    out.actions[Platform.TELEGRAM] = actions
+    workbench = _workbench(out)
+    workbench.authors[Platform.TELEGRAM] = TelegramAuthors()
+    workbench.live[Platform.TELEGRAM] = TelegramLiveState(bot, actions)
+    workbench.notices[Platform.TELEGRAM] = TelegramNotices(bot, actions)
+    telegram, tz = settings.telegram, settings.monitor.tz
     routers = []
-    if settings.moderators_chat_id is not None:
-        queue = TelegramReviewQueue(bot, settings.moderators_chat_id, decisions, outbox=store)
-        out.review = queue
+    if telegram.moderators_chat_id is not None:
+        queue = TelegramReviewQueue(bot, telegram.moderators_chat_id, desk, display_tz=tz, outbox=store)
+        queue.extra_routers.append(ModeratorCommands(queue.chat_id, desk, tz).router())
+        out.surface = queue
         routers.append(queue.router)
-    if settings.channels or routers:
+    if telegram.channels or routers:
         threads = StoreThreads(store)
         out.tg_worker = TelegramWorker(
-            bot, settings.channels, on_comment, StorePosts(store), threads=threads, routers=routers
+            bot, telegram.channels, on_comment, StorePosts(store), threads=threads, routers=routers
         )
 
 
 async def build_platforms(
     settings: Settings,
     store: Store,
-    decisions: DecisionHandler,
+    desk: Desk,
     on_comment: CommentHandler,
     ends: Endpoints,
 ) -> PlatformSet:
-    """Clients, workers and actions for every configured page."""
+    """Clients, workers and actions for every configured page; the moderators' chat on the desk."""
     out = PlatformSet()
     if settings.vk.pages:
         await asyncio.to_thread(_vk, settings.vk, store, on_comment, ends, out)
     if settings.telegram.channels or settings.telegram.moderators_chat_id is not None:
-        await _telegram(settings.telegram, store, decisions, on_comment, ends, out)
-    from dozor.cards import DescribedCards
-
-    titles = {(Platform.VK, str(p.group_id)): p.title for p in settings.vk.pages if p.title}
-    out.review = DescribedCards(out.review, titles, out.tg_bot)
+        await _telegram(settings, store, desk, on_comment, ends, out)
     if not out.vk_workers and out.tg_worker is None:
         raise StartupError("no pages to watch: list [[vk.pages]] or [telegram].channels in config.toml")
     return out

@@ -171,6 +171,7 @@ async def print_status(
     oldest = summary.oldest_open_card_at
     waiting = f" (самая старая ждёт {int((now - oldest).total_seconds() // 60)} мин)" if oldest else ""
     queue.add_row(f"карточек ждут модератора{waiting}", str(summary.open_cards))
+    queue.add_row("автоматических удалений ещё не принято", str(summary.unacknowledged_deletions))
     queue.add_row("действий в очереди", str(summary.pending_actions))
     queue.add_row("действий отложено (нужен человек)", str(summary.parked_actions))
     queue.add_row("действий не удалось", str(summary.failed_actions))

@@ -22,6 +22,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "models.retention",
     "models.intake",
     "models.outbox",
+    "models.tables_workbench",
 )
 
 

@@ -24,14 +24,17 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _main_ground(session: Session, verdict_id: int | None, comment_id: int | None) -> str:
-    """The strongest ground of the verdict behind a card or a deletion ("moderator" when none was named)."""
+    """The strongest ground of the verdict behind a card or a deletion ("moderator" when none was named);
+    for a deletion, the latest verdict that names one (a later restore does not unname it)."""
     query = select(VerdictRow)
     if verdict_id is not None:
         query = query.where(VerdictRow.id == verdict_id)
     else:
         query = query.where(VerdictRow.comment_id == comment_id).order_by(col(VerdictRow.id).desc())
-    verdict = session.exec(query.limit(1)).first()
-    return verdict.grounds[0] if verdict is not None and verdict.grounds else "moderator"
+    for verdict in session.exec(query.limit(5)).all():
+        if verdict.grounds:
+            return max(verdict.grounds, key=lambda g: verdict.scores.get(g, 0.0))
+    return "moderator"
 
 
 def figures(engine: Engine, since: datetime, until: datetime) -> ModerationFigures:
@@ -53,10 +56,21 @@ def figures(engine: Engine, since: datetime, until: datetime) -> ModerationFigur
         cards = session.exec(
             select(ReviewCardRow).where(ReviewCardRow.created_at >= since, ReviewCardRow.created_at < until)
         ).all()
-        review = Counter(_main_ground(session, c.verdict_id, None) for c in cards if not c.auto_deleted)
-        decisions = session.exec(
-            select(DecisionRow).where(DecisionRow.at >= since, DecisionRow.at < until)
-        ).all()
+        # a card whose decision was taken back (reopened) is counted once, by the card that replaced it
+        taken_back = CardStatus.REOPENED.value
+        review = Counter(
+            _main_ground(session, c.verdict_id, None)
+            for c in cards
+            if not c.auto_deleted and c.status != taken_back
+        )
+        reopened = {
+            c.id for c in session.exec(select(ReviewCardRow).where(ReviewCardRow.status == taken_back))
+        }
+        decisions = [
+            d
+            for d in session.exec(select(DecisionRow).where(DecisionRow.at >= since, DecisionRow.at < until))
+            if d.card_id not in reopened
+        ]
         auto = {
             c.id for c in session.exec(select(ReviewCardRow).where(col(ReviewCardRow.auto_deleted))).all()
         }

@@ -18,11 +18,11 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models import outbox, store_actions, store_comments, store_decisions, store_intake
+from models import outbox, store_actions, store_comments, store_decisions, store_intake, store_undo
 from models.store_support import audit, upsert
 from models.tables import ActionRow, CommentRow, Cursor, ReviewCardRow
 from moderation.daemon.outbox import SendRecord
-from moderation.daemon.ports import DecisionRequest, IncomingComment
+from moderation.daemon.ports import DecisionRequest, IncomingComment, ReportRequest
 from moderation.daemon.queue import LaneSpec, Owner, Settlement
 from moderation.daemon.records import (
     ActionKind,
@@ -35,6 +35,7 @@ from moderation.daemon.records import (
     Plan,
     PriorDecision,
     QueuedAction,
+    ReportInfo,
     StatusSummary,
 )
 from moderation.types import Platform, Verdict
@@ -65,6 +66,14 @@ class Store:
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         """One transaction in a worker thread: commit on return, roll back on any exception."""
         return await asyncio.to_thread(self._run_sync, fn, *args)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(session, *args)` as one transaction: for the store's companions (models.workbench)."""
+        return await self._run(fn, *args)
 
     # comments and verdicts
 
@@ -172,9 +181,10 @@ class Store:
 
     # cards, decisions, moderators
 
-    async def card_info(self, card_id: int, now: datetime) -> CardInfo | None:
-        """A review card with its comment, machine verdict and the author's restrictions in force."""
-        return await self._run(store_decisions.card_info, card_id, now)
+    async def card_info(self, card_id: int, now: datetime, since: datetime | None = None) -> CardInfo | None:
+        """A review card with its comment, machine verdict, the author's restrictions in force, its messages,
+        and (with `since`) the author's other violations on the page since then."""
+        return await self._run(store_decisions.card_info, card_id, now, since)
 
     async def record_decision(
         self, request: DecisionRequest, plan: DecisionPlan, now: datetime
@@ -191,6 +201,18 @@ class Store:
         if accepted:
             return True, None
         return False, await self._run(store_decisions.prior_decision, request.card_id)
+
+    async def undo_decision(self, card_id: int, request: DecisionRequest, now: datetime) -> int | None:
+        """Take a card's decision back; the id of the card reopened in its place (None: nothing to undo)."""
+        return await self._run(store_undo.undo_decision, card_id, request, now)
+
+    async def report_info(self, report_id: int) -> ReportInfo | None:
+        """A report of automatic deletions: its message, open items and acknowledgement."""
+        return await self._run(store_undo.report_info, report_id)
+
+    async def acknowledge_report(self, request: ReportRequest, now: datetime) -> bool:
+        """Close a report's open automatic deletions (or take that back); False when the state changed."""
+        return await self._run(store_undo.acknowledge_report, request, now)
 
     async def labelled_examples(self) -> list[dict[str, Any]]:
         """Moderators' decisions as {"text", "grounds", "action"} rows for `dozor train`."""
@@ -270,10 +292,12 @@ def _count(session: Session, status: ActionStatus) -> int:
 
 
 def _status(session: Session, problems_limit: int) -> StatusSummary:
-    open_cards = select(func.count(), func.min(ReviewCardRow.created_at)).where(
-        col(ReviewCardRow.status) == CardStatus.OPEN.value
+    is_open = col(ReviewCardRow.status) == CardStatus.OPEN.value
+    waiting = select(func.count(), func.min(ReviewCardRow.created_at)).where(
+        is_open, ~col(ReviewCardRow.auto_deleted)
     )
-    count, oldest = session.exec(open_cards).one()
+    count, oldest = session.exec(waiting).one()
+    unacknowledged = session.exec(select(func.count()).where(is_open, col(ReviewCardRow.auto_deleted))).one()
     troubled = (ActionStatus.FAILED.value, ActionStatus.PARKED.value)
     rows = session.exec(
         select(ActionRow)
@@ -300,4 +324,5 @@ def _status(session: Session, problems_limit: int) -> StatusSummary:
         failed_actions=_count(session, ActionStatus.FAILED),
         problems=problems,
         cursors=cursors,
+        unacknowledged_deletions=int(unacknowledged),
     )

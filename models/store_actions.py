@@ -15,13 +15,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, text, true, update
+from sqlalchemy import ColumnElement, and_, case, exists, false, not_, or_, text, true, update
 from sqlmodel import Session, col, select
 
 from models.store_support import audit, comment_of, table_of, verdict_of
 from models.tables import ActionRow, CommentRow, RestrictionRow, ReviewCardRow, VerdictRow
 from moderation.daemon.ports import Restriction, ReviewCard
-from moderation.daemon.queue import PLATFORM_KINDS, LaneSpec, Owner, Settlement
+from moderation.daemon.queue import ON_PLATFORM_KINDS, LaneSpec, Owner, Settlement
 from moderation.daemon.records import ActionKind, ActionStatus, QueuedAction
 from moderation.types import Ground, Platform
 
@@ -48,7 +48,7 @@ def claim(
     stmt = (
         select(ActionRow.id)
         .where(due, _lane_filter(lane))
-        .order_by(col(ActionRow.next_attempt_at), col(ActionRow.id))
+        .order_by(_deletions_first(), col(ActionRow.next_attempt_at), col(ActionRow.id))
         .limit(limit)
     )
     if postgres:
@@ -72,6 +72,13 @@ def claim(
     return _load(session, [i for i in ids if i in attempts], attempts)
 
 
+def _deletions_first() -> ColumnElement[int]:
+    """A due deletion is taken before anything else due on its token: in a raid every comment goes before
+    its author's restriction (which then shares a batch with later ones), in a steady stream a restriction
+    goes in the same batch as its deletion."""
+    return case((col(ActionRow.kind) == ActionKind.DELETE.value, 0), else_=1)
+
+
 def _due(now: datetime, dead: Sequence[str]) -> ColumnElement[bool]:
     lapsed = or_(col(ActionRow.lease_until).is_(None), col(ActionRow.lease_until) <= now)
     if dead:
@@ -88,9 +95,10 @@ def _lane_filter(lane: LaneSpec | None) -> ColumnElement[bool]:
     pages = true() if lane.pages is None else _about(lane.pages)
     if lane.platform is None and not lane.served:
         return pages
-    on_platform = col(ActionRow.kind).in_([kind.value for kind in PLATFORM_KINDS])
     if lane.platform is not None:
-        return and_(on_platform, _acts_on([lane.platform]), pages)
+        kinds = col(ActionRow.kind).in_([kind.value for kind in lane.kinds])
+        return and_(kinds, _acts_on([lane.platform]), pages)
+    on_platform = col(ActionRow.kind).in_([kind.value for kind in ON_PLATFORM_KINDS])
     return and_(or_(not_(on_platform), not_(_acts_on(lane.served))), pages)
 
 
@@ -228,7 +236,7 @@ def restriction_of(row: RestrictionRow) -> Restriction:
         author_id=row.author_id,
         until=row.until,
         ground=Ground(row.ground),
-        comment=f"clause 2.5: {row.ground}",
+        comment=row.notice or "",
         author_is_chat=row.author_is_chat,
     )
 

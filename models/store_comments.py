@@ -126,8 +126,12 @@ def _escalated(session: Session, row: CommentRow, plan: Plan, now: datetime) -> 
         return plan
     since = escalation.policy.window_start(now)
     prior = count_violations(session, Platform(row.platform), row.page_id, row.author_id, since, row.key)
-    restriction = restriction_for(escalation.policy, prior, comment_of(row), escalation.ground, now)
-    return replace(plan, restriction=restriction or plan.restriction)
+    restriction = restriction_for(
+        escalation.policy, prior, comment_of(row), escalation.ground, now, escalation.texts, escalation.tz
+    )
+    if restriction is None:
+        return plan
+    return replace(plan, restriction=restriction, notice=True)  # a restricted author is told why
 
 
 def _verdict_row(
@@ -184,16 +188,47 @@ def _enqueue_plan(
     prefix = f"{row.key}:r{row.revision}"
     if plan.delete:
         enqueue(session, f"delete:{prefix}", ActionKind.DELETE, now, comment_id=row.id)
+    restriction_id = None
     if plan.restriction is not None:
         restriction_id = add_restriction(session, plan.restriction, row.id, "auto", now)
+        # No wait behind the deletion: a lane takes due deletions first (models.store_actions.claim), so in a
+        # raid the comments go before the bans, and in a steady stream a ban shares its deletion's request.
         enqueue(session, f"restrict:{prefix}", ActionKind.RESTRICT, now, restriction_id=restriction_id)
+    if plan.notice:
+        enqueue_notice(session, row, restriction_id, now)
     if plan.card:
         card = ReviewCardRow(
             comment_id=row.id, verdict_id=verdict_row.id, auto_deleted=plan.auto_deleted, created_at=now
         )
         session.add(card)
         session.flush()
-        enqueue(session, f"card:{prefix}", ActionKind.CARD, now, comment_id=row.id, card_id=card.id)
+        if plan.auto_deleted:  # needs no one: listed in the page's next report, not a card of its own
+            enqueue_report(session, row, now)
+        else:
+            enqueue(session, f"card:{prefix}", ActionKind.CARD, now, comment_id=row.id, card_id=card.id)
+
+
+def enqueue_report(session: Session, row: CommentRow, now: datetime) -> None:
+    """Make sure a report of the page's automatic deletions is on its way (one waiting per page is enough)."""
+    waiting = session.exec(
+        select(ActionRow.id)
+        .join(CommentRow, col(CommentRow.id) == col(ActionRow.comment_id))
+        .where(
+            col(ActionRow.kind) == ActionKind.REPORT.value,
+            col(ActionRow.status) == "pending",
+            col(CommentRow.platform) == row.platform,
+            col(CommentRow.page_id) == row.page_id,
+        )
+    ).first()
+    if waiting is None:
+        enqueue(session, f"report:{row.key}:r{row.revision}", ActionKind.REPORT, now, comment_id=row.id)
+
+
+def enqueue_notice(session: Session, row: CommentRow, restriction_id: int | None, now: datetime) -> None:
+    """Tell the author why their comment went: at most once a day per author and page."""
+    day = now.date().isoformat()
+    key = f"notice:{row.platform}:{row.page_id}:{row.author_id}:{day}"
+    enqueue(session, key, ActionKind.NOTICE, now, comment_id=row.id, restriction_id=restriction_id)
 
 
 def enqueue(
@@ -205,8 +240,9 @@ def enqueue(
     comment_id: int | None = None,
     restriction_id: int | None = None,
     card_id: int | None = None,
+    due: datetime | None = None,
 ) -> bool:
-    """Persist an intent to act; a second enqueue with the same key is a no-op (returns False)."""
+    """Persist an intent to act (due at `due`, now by default); the same key twice is a no-op."""
     return insert_ignoring_conflict(
         session,
         ActionRow,
@@ -218,7 +254,7 @@ def enqueue(
             "restriction_id": restriction_id,
             "card_id": card_id,
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": due or now,
             "created_at": now,
             "updated_at": now,
         },
@@ -239,6 +275,7 @@ def add_restriction(
         start=now,
         until=restriction.until,
         by=by,
+        notice=restriction.comment or None,
     )
     session.add(row)
     session.flush()

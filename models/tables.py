@@ -128,6 +128,7 @@ class RestrictionRow(SQLModel, table=True):
     until: datetime | None = None
     lifted_at: datetime | None = None
     by: str = Field(max_length=ID)
+    notice: str | None = Field(default=None, max_length=KEY)  # the reason shown to the author (a VK ban's)
 
 
 class ActionRow(SQLModel, table=True):

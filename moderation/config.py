@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import string
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from moderation.types import Ground
 
@@ -53,36 +55,142 @@ DEFAULT_THRESHOLDS: dict[Ground, Thresholds] = {
 REVIEW_ONLY: frozenset[Ground] = frozenset({Ground.UNVERIFIED_CLAIM, Ground.OFF_TOPIC})
 
 
-class EscalationPolicy(BaseModel):
-    """The [moderation.escalation] section: restriction length by how many violations came before.
+#: Grounds clause 2.5 treats as the gravest: their authors are restricted from the first deletion on.
+SERIOUS_GROUNDS: frozenset[Ground] = frozenset({Ground.OBSCENITY, Ground.PROVOCATION, Ground.LAW_VIOLATION})
+#: Longest restriction in days: VK bans for at most a year, and Telegram reads more than 366 days as for ever.
+MAX_RESTRICTION_DAYS = 365
 
-    `steps[n]` is the restriction in days for an author with `n` prior violations on the same page within
-    `window_days`; 0 means delete only; the last step repeats for anyone beyond the list.
+
+def _check_steps(steps: tuple[int, ...]) -> tuple[int, ...]:
+    if not steps:
+        raise ValueError("at least one restriction step is needed")
+    if any(step < 0 or step > MAX_RESTRICTION_DAYS for step in steps):
+        raise ValueError(f"restriction steps are days from 0 to {MAX_RESTRICTION_DAYS}")
+    if any(later < earlier for earlier, later in itertools.pairwise(steps)):
+        raise ValueError("restriction steps must not decrease: repeat offences must not cost less")
+    return steps
+
+
+Steps = Annotated[tuple[int, ...], AfterValidator(_check_steps)]
+
+
+class EscalationPolicy(BaseModel):
+    """The [moderation.escalation] section: restriction length by ground and by the violations before.
+
+    Clause 2.5 restricts the authors of deleted comments. `grounds[g][n]` is the restriction in days for an
+    author with `n` prior violations on the same page within `window_days` whose comment was deleted on ground
+    `g`; grounds not listed use `steps`. 0 means the comment only (the author is warned where the platform
+    shows no reason); the last step repeats for anyone beyond the list. By default the serious grounds
+    (obscenity, provocation, law violations) restrict from the first deletion on.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    steps: tuple[int, ...] = Field(default=(0, 1, 7, 30), min_length=1)
+    steps: Steps = (0, 1, 7, 30)
+    grounds: dict[Ground, Steps] = Field(default_factory=dict)
     window_days: int = Field(default=90, ge=1, le=3650)
 
-    @field_validator("steps")
-    @classmethod
-    def _non_decreasing(cls, steps: tuple[int, ...]) -> tuple[int, ...]:
-        if any(step < 0 for step in steps):
-            raise ValueError("restriction steps are days and cannot be negative")
-        if any(later < earlier for earlier, later in itertools.pairwise(steps)):
-            raise ValueError("restriction steps must not decrease: repeat offences must not cost less")
-        return steps
+    @model_validator(mode="after")
+    def _serious_by_default(self) -> EscalationPolicy:
+        merged: dict[Ground, Steps] = dict.fromkeys(SERIOUS_GROUNDS, (1, 7, 30))
+        merged.update(self.grounds)
+        object.__setattr__(self, "grounds", merged)
+        return self
 
     def window_start(self, now: datetime) -> datetime:
         """Violations at or after this moment count as prior ones."""
         return now - timedelta(days=self.window_days)
 
-    def days_for(self, prior_violations: int) -> int:
+    def steps_for(self, ground: Ground | None) -> Steps:
+        """The escalation steps for a ground (the general ones when it has none of its own)."""
+        return self.grounds.get(ground, self.steps) if ground is not None else self.steps
+
+    def days_for(self, prior_violations: int, ground: Ground | None = None) -> int:
         """Restriction length in days for an author with this many prior violations (0: none)."""
         if prior_violations < 0:
             raise ValueError("a violation count cannot be negative")
-        return self.steps[min(prior_violations, len(self.steps) - 1)]
+        steps = self.steps_for(ground)
+        return steps[min(prior_violations, len(steps) - 1)]
+
+
+PLACEHOLDERS = frozenset({"clause", "ground", "until", "name"})
+
+
+class CitizenTexts(BaseModel):
+    """The [moderation.texts] section: what a citizen reads when a comment of theirs is deleted.
+
+    Plain Russian citing the clause. Placeholders: {clause} («п. 2.5, пп. 2»), {ground} (the regulation's
+    words, «ненормативная лексика»), {until} («до 12.12.2026 14:00» or «бессрочно»), {name} (the author).
+    `ban_comment` goes with a VK ban (VK shows it to the banned user); `restricted_notice` is posted where the
+    platform shows no reason for a restriction (Telegram); `warning` where the platform cannot restrict the
+    author at all (a page manager, a group administrator); `reply`, when set, after every deletion. An empty
+    text is never posted.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ban_comment: str = Field(
+        default="Комментарий удалён: {clause} Порядка ведения официальных страниц — {ground}. "
+        "Возможность комментировать ограничена {until}.",
+        max_length=300,
+    )
+    restricted_notice: str = Field(
+        default="{name}, ваш комментарий удалён: {clause} Порядка ведения официальных страниц — {ground}. "
+        "Возможность писать здесь ограничена {until}.",
+        max_length=1000,
+    )
+    warning: str = Field(
+        default="{name}, ваш комментарий удалён: {clause} Порядка ведения официальных страниц — {ground}. "
+        "Пожалуйста, соблюдайте правила страницы.",
+        max_length=1000,
+    )
+    reply: str = Field(default="", max_length=1000)
+
+    @field_validator("ban_comment", "restricted_notice", "warning", "reply")
+    @classmethod
+    def _known_placeholders(cls, text: str) -> str:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as error:
+            raise ValueError(f"unbalanced braces: {error}") from None
+        unknown = names - PLACEHOLDERS
+        if unknown:
+            allowed = ", ".join(f"{{{name}}}" for name in sorted(PLACEHOLDERS))
+            raise ValueError(f"unknown placeholder {sorted(unknown)}; allowed: {allowed}")
+        return text
+
+
+class WorkbenchPolicy(BaseModel):
+    """The [moderation.workbench] section: how the moderators' queue in Telegram is kept.
+
+    `restrict_days`: the restriction lengths offered on a card (the only ones the server accepts);
+    `undo_minutes`: how long a decision can be taken back; `report_minutes`: automatic deletions are reported
+    in one message per page at most this often, `report_items` of them a message; `close_auto_hours`: an
+    automatic deletion nobody acknowledged is closed after this long; `remind_minutes`: a card waiting this
+    long is brought up again in the moderators' chat (and again after as long).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    restrict_days: tuple[int, ...] = Field(default=(1, 7, 30), min_length=1, max_length=5)
+    undo_minutes: float = Field(default=15.0, ge=0, le=24 * 60)
+    report_minutes: float = Field(default=3.0, gt=0, le=24 * 60)
+    report_items: int = Field(default=10, ge=1, le=20)
+    close_auto_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    remind_minutes: float = Field(default=60.0, gt=0, le=7 * 24 * 60)
+
+    @field_validator("restrict_days")
+    @classmethod
+    def _valid_days(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if any(not 1 <= day <= MAX_RESTRICTION_DAYS for day in days):
+            raise ValueError(f"restriction lengths are days from 1 to {MAX_RESTRICTION_DAYS}")
+        if len(set(days)) != len(days):
+            raise ValueError("restriction lengths must differ")
+        return tuple(sorted(days))
+
+    @property
+    def undo_window(self) -> timedelta:
+        return timedelta(minutes=self.undo_minutes)
 
 
 class RetryPolicy(BaseModel):
@@ -148,6 +256,8 @@ class ModerationConfig(BaseModel):
     model_may_delete: frozenset[Ground] = frozenset({Ground.OBSCENITY})
     escalation: EscalationPolicy = EscalationPolicy()
     retry: RetryPolicy = RetryPolicy()
+    texts: CitizenTexts = CitizenTexts()
+    workbench: WorkbenchPolicy = WorkbenchPolicy()
 
     @model_validator(mode="after")
     def _complete(self) -> ModerationConfig:

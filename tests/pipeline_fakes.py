@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from moderation.daemon.ports import IncomingComment, NotFound, PlatformError, Restriction, ReviewCard
+from moderation.daemon.records import ActionKind, QueuedAction
 from moderation.types import Action, Comment, Evidence, Ground, Platform, Span, Verdict
 from tests.db_fixtures import T0
 
@@ -90,9 +91,10 @@ class FakePlatform:
 
 @dataclass
 class FakeReview:
-    """The moderators' queue: keeps the posted cards."""
+    """The moderators' queue: keeps the posted cards and the workbench's work (reports, notices...)."""
 
     cards: list[ReviewCard] = field(default_factory=list)
+    performed: list[QueuedAction] = field(default_factory=list)
     errors: list[PlatformError] = field(default_factory=list)
 
     async def post_card(self, card: ReviewCard) -> str:
@@ -100,3 +102,17 @@ class FakeReview:
             raise self.errors.pop(0)
         self.cards.append(card)
         return f"-100500:{len(self.cards)}"
+
+    async def perform(self, item: QueuedAction) -> str | None:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.performed.append(item)
+        return f"-100500:r{len(self.performed)}" if item.kind is ActionKind.REPORT else None
+
+    def of_kind(self, kind: ActionKind) -> list[QueuedAction]:
+        return [item for item in self.performed if item.kind is kind]
+
+    @property
+    def reports(self) -> list[QueuedAction]:
+        """Reports of automatic deletions (each names the page by one of its comments)."""
+        return self.of_kind(ActionKind.REPORT)

@@ -16,17 +16,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from models.store import Store
-from moderation.config import Mode, RetryPolicy
+from moderation.config import EscalationPolicy, Mode, RetryPolicy
 from moderation.daemon.pipeline import Pipeline
 from moderation.daemon.ports import IncomingComment, RateLimited, ReviewCard, TransientError
 from moderation.daemon.queue import LaneSpec, Owner
-from moderation.daemon.records import ActionKind, ActionStatus
+from moderation.daemon.records import ActionKind, ActionStatus, QueuedAction
 from moderation.daemon.runner import ActionRunner, utc_now
-from moderation.types import Platform
+from moderation.types import Ground, Platform
 from tests.db_fixtures import incoming
 from tests.pipeline_fakes import Clock, FakePlatform, FakeReview, classify
 
 OBSCENE = "Пиздец, а не благоустройство"
+#: A first obscene comment is deleted and reported, its author not yet restricted: these tests are about the
+#: lanes, so each comment makes one platform action (test_pipeline.py covers the restriction policy).
+FIRST_DELETION_ONLY = EscalationPolicy(steps=(0, 1), grounds={Ground.OBSCENITY: (0, 1)})
 
 
 @dataclass
@@ -67,7 +70,16 @@ def pipeline(
 ) -> Pipeline:
     retry = RetryPolicy(**{"max_attempts": 2, "base_delay_seconds": 1, **policy})  # type: ignore[arg-type]
     review = review or FakeReview()
-    return Pipeline(classify, store, actions, review, Mode.ENFORCE, clock=clock or Clock(), retry=retry)
+    return Pipeline(
+        classify,
+        store,
+        actions,
+        review,
+        Mode.ENFORCE,
+        FIRST_DELETION_ONLY,
+        clock=clock or Clock(),
+        retry=retry,
+    )
 
 
 async def until(predicate: object, timeout: float = 30.0) -> None:
@@ -155,7 +167,7 @@ async def test_a_restarted_daemon_takes_its_own_dead_claims_at_once(sqlite_store
     await flow.handle(incoming(text=OBSCENE))
     killed = Owner(socket.gethostname(), dead_pid(), "before-the-kill")
     claimed = await sqlite_store.claim(None, killed, Clock().now, 10, timedelta(seconds=15))
-    assert {item.kind for item in claimed} == {ActionKind.DELETE, ActionKind.CARD}
+    assert {item.kind for item in claimed} == {ActionKind.DELETE, ActionKind.REPORT}
     assert await flow.runner.run_due() == 2, "no waiting for the lease of a process that is gone"
     assert vk.deleted == [incoming().key] and vk.calls == 1
 
@@ -188,7 +200,7 @@ async def test_a_working_lane_renews_its_lease_so_no_one_takes_over(
     assert await asyncio.wait_for(busy, 30) == 1
     assert vk.deleted == [incoming().key] and vk.calls == 1
     assert (await sqlite_store.status()).pending_actions == 1, (
-        "only the card is left: the deletion was recorded"
+        "only the report is left: the deletion was recorded"
     )
 
 
@@ -247,7 +259,66 @@ async def test_a_daemon_holding_some_pages_acts_only_on_those(store: Store) -> N
     await flow.handle(incoming("2", text=OBSCENE, page_id="222", author_id="602"))
     runner = ActionRunner(store, {Platform.VK: mine}, FakeReview(), RetryPolicy(), Clock())
     runner.serve_only(frozenset({(Platform.VK, "111")}))
-    assert await runner.run_due() == 2, "the deletion and the card of page 111"
+    assert await runner.run_due() == 2, "the deletion and the report of page 111"
     assert mine.deleted == [incoming("1", page_id="111").key]
     assert await flow.runner.run_due() == 2, "page 222's are left for the daemon holding it"
     assert theirs.deleted == [incoming("2", page_id="222").key]
+
+
+@dataclass
+class SlowWorkbench(FakeReview):
+    """Notices to authors hang until `release`; reports are refused with "retry after" `report_refusals`
+    times: the workbench's kinds as the lanes meet them."""
+
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    notice_started: asyncio.Event = field(default_factory=asyncio.Event)
+    report_refusals: int = 0
+
+    async def perform(self, item: QueuedAction) -> str | None:
+        if item.kind is ActionKind.NOTICE:
+            self.notice_started.set()
+            await self.release.wait()
+        if item.kind is ActionKind.REPORT and self.report_refusals > 0:
+            self.report_refusals -= 1
+            raise RateLimited("Too Many Requests: retry after 30", retry_after=30)
+        return await super().perform(item)
+
+
+async def test_a_hanging_notice_holds_back_neither_deletions_nor_restrictions(sqlite_store: Store) -> None:
+    vk, review = FakePlatform(), SlowWorkbench()
+    flow = Pipeline(
+        classify, sqlite_store, {Platform.VK: vk}, review, Mode.ENFORCE, EscalationPolicy(), clock=utc_now,
+        retry=RetryPolicy(call_timeout_seconds=300),
+    )  # fmt: skip
+    stop = asyncio.Event()
+    task = asyncio.create_task(flow.runner.run_forever(stop))
+    try:
+        await flow.handle(incoming("1", text=OBSCENE, author_id="601"))  # restricted at once: a notice
+        await asyncio.wait_for(review.notice_started.wait(), 30)
+        await flow.handle(incoming("2", text=OBSCENE, author_id="602"))
+        await until(lambda: len(vk.deleted) == 2 and len(vk.restricted) == 2)
+        assert review.of_kind(ActionKind.NOTICE) == [], "the first notice still hangs in its own lane"
+        review.release.set()
+        await until(lambda: len(review.of_kind(ActionKind.NOTICE)) == 2)
+    finally:
+        review.release.set()
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+async def test_a_rate_limited_report_waits_in_the_moderators_lane_and_is_never_parked(
+    sqlite_store: Store,
+) -> None:
+    clock, vk, review = Clock(), FakePlatform(), SlowWorkbench(report_refusals=3)
+    review.release.set()
+    flow = pipeline(sqlite_store, {Platform.VK: vk}, review, clock=clock)
+    await flow.handle(incoming("1", text=OBSCENE))
+    for _ in range(3):  # more refusals than attempts allowed before parking (2)
+        await flow.runner.run_due()
+        clock.advance(seconds=30)
+    await flow.handle(incoming("2", text=OBSCENE, author_id="602"))
+    await flow.runner.run_due()
+    assert len(vk.deleted) == 2, "the moderators' lane waiting holds back no deletion"
+    assert len(review.reports) == 1
+    status = await sqlite_store.status()
+    assert status.parked_actions == 0 and status.failed_actions == 0

@@ -31,6 +31,12 @@ def test_shipped_config_is_valid() -> None:
         ("[moderation.thresholds]\nspamm = { delete = 0.5, review = 0.4 }", "moderation.thresholds.spamm"),
         ("[moderation.thresholds]\noff_topic = { delete = 0.9, review = 0.7 }", "moderation"),
         ("[moderation.escalation]\nsteps = [7, 1]", "moderation.escalation.steps"),
+        ("[moderation.escalation.grounds]\nobscenity = [400]", "moderation.escalation.grounds.obscenity"),
+        ("[moderation.escalation.grounds]\nmat = [1]", "moderation.escalation.grounds.mat"),
+        ("[moderation.texts]\nban_comment = 'Удалено: {reason}'", "moderation.texts.ban_comment"),
+        ("[moderation.texts]\nwarning = 'Удалено {clause'", "moderation.texts.warning"),
+        ("[moderation.workbench]\nrestrict_days = [1, 400]", "moderation.workbench.restrict_days"),
+        ("[moderation.workbench]\nundo_minutes = -1", "moderation.workbench.undo_minutes"),
         ('[monitor]\ntimezone = "Mars/Olympus"', "monitor.timezone"),
         ("[[vk.pages]]\ngroup_id = -5", "vk.pages.0.group_id"),
         ("[telegram]\nchannels = ['abc']", "telegram.channels"),
@@ -40,6 +46,16 @@ def test_bad_value_names_the_key(text: str, key: str) -> None:
     with pytest.raises(ConfigError) as info:
         parse_settings(text)
     assert key in str(info.value)
+
+
+def test_shipped_config_restricts_serious_grounds_at_once_and_words_texts_in_russian() -> None:
+    moderation = load_settings(ROOT / "config.toml").moderation
+    for ground in (Ground.OBSCENITY, Ground.PROVOCATION, Ground.LAW_VIOLATION):
+        assert moderation.escalation.days_for(0, ground) > 0
+    assert moderation.escalation.days_for(0, Ground.ADVERTISING) == 0
+    ban = moderation.texts.ban_comment
+    assert "{clause}" in ban and "clause" not in ban.replace("{clause}", "")
+    assert moderation.workbench.restrict_days == (1, 7, 30) and moderation.workbench.undo_minutes == 15
 
 
 def test_broken_toml_is_reported() -> None:

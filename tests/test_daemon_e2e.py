@@ -62,16 +62,26 @@ def _vk_deleted(world: DemoWorld) -> set[int]:
     return set(world.vk.deleted_comments(world.vk_page.group_id))
 
 
-async def test_obscene_comment_deleted_and_repeat_offender_restricted(
+def _vk_calls(world: DemoWorld, method: str) -> int:
+    return int(world.vk.call_counts().get(method, 0))
+
+
+async def test_obscene_comment_deleted_and_its_author_restricted_escalating(
     world: DemoWorld, tmp_path: Path
 ) -> None:
+    """Clause 2.5 restricts authors of deleted comments: obscenity from the first deletion, then longer."""
     gid, post = world.vk_page.group_id, world.vk_page.post_ids[0]
     async with running(world, tmp_path / "d.sqlite3"):
         first = world.vk.add_comment(gid, post, 9001, "Да пошли вы на х.у.й с такими дорогами")
-        await until(lambda: first in _vk_deleted(world))
-        assert 9001 not in world.vk.bans(gid)  # first violation: the comment only
+        await until(lambda: first in _vk_deleted(world) and 9001 in world.vk.bans(gid), timeout=45)
+        day = world.vk.bans(gid)[9001].end_date or 0
+        assert 0.9 * 86400 < day - datetime.now(UTC).timestamp() <= 86400
         second = world.vk.add_comment(gid, post, 9001, "бл@ть, опять яма на Ленина")
-        await until(lambda: second in _vk_deleted(world) and 9001 in world.vk.bans(gid))
+        await until(
+            lambda: second in _vk_deleted(world) and (world.vk.bans(gid)[9001].end_date or 0) > day, 45
+        )
+        week = world.vk.bans(gid)[9001].end_date or 0
+        assert 6.9 * 86400 < week - datetime.now(UTC).timestamp() <= 7 * 86400
         lawful = world.vk.add_comment(gid, post, 9002, "Позор! Третий год обещаете отремонтировать дорогу")
         await asyncio.sleep(1.5)
         assert lawful not in _vk_deleted(world)

@@ -32,7 +32,9 @@ async def test_simultaneous_violations_of_one_author_escalate_once(store: Store)
     while await pipeline.runner.run_due():
         pass
     assert sorted(vk.deleted) == sorted(c.key for c in comments)
-    assert [r.author_id for r in vk.restricted] == ["700"]  # the second violation restricts, once
+    # Obscenity restricts from the first deletion (1 day), the second counts the first: 7 days, not 1 again.
+    days = sorted((r.until - Clock().now).days for r in vk.restricted)
+    assert days == [1, 7] and {r.author_id for r in vk.restricted} == {"700"}
 
 
 async def test_a_burst_of_violations_escalates_step_by_step(store: Store) -> None:
@@ -43,5 +45,6 @@ async def test_a_burst_of_violations_escalates_step_by_step(store: Store) -> Non
     while await pipeline.runner.run_due():
         pass
     steps = sorted((r.until - Clock().now).days for r in vk.restricted if r.author_id == "701")
-    assert steps == [1, 7, 30]  # escalation steps (0, 1, 7, 30): the first violation costs the comment only
-    assert not [r for r in vk.restricted if r.author_id != "701"]  # first-time authors are not restricted
+    assert steps == [1, 7, 30, 30]  # obscenity's steps (1, 7, 30): each violation counts those before it
+    first_timers = sorted((r.until - Clock().now).days for r in vk.restricted if r.author_id != "701")
+    assert first_timers == [1, 1, 1]  # a first obscene comment costs a day, whoever else is at it

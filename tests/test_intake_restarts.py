@@ -20,17 +20,21 @@ import pytest
 from bots.intake import WorkerState
 from dozor.config import Settings, StorageConfig
 from dozor.demo.world import DemoWorld
-from moderation.config import ModerationConfig, RetryPolicy
+from moderation.config import EscalationPolicy, ModerationConfig, RetryPolicy
 from moderation.daemon.ports import IncomingComment, PlatformActions, Restriction
+from moderation.types import Ground
 from tests.daemon_support import daemon_on, until, world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.timeout(150)
 
 
 def settings_for(db: Path) -> Settings:
-    """A short lease, so that actions claimed by a killed daemon are taken over within seconds."""
+    """A short lease, so that actions claimed by a killed daemon are taken over within seconds; obscenity
+    escalates by the general steps (the first deletion alone, then a day), so that a restriction exists only
+    when the author's earlier violation was counted."""
     moderation = ModerationConfig(
-        retry=RetryPolicy(lease_seconds=1.0, renew_seconds=0.3, base_delay_seconds=0.2)
+        retry=RetryPolicy(lease_seconds=1.0, renew_seconds=0.3, base_delay_seconds=0.2),
+        escalation=EscalationPolicy(grounds={Ground.OBSCENITY: (0, 1, 7, 30)}),
     )
     return Settings(storage=StorageConfig(url=f"sqlite:///{db}"), moderation=moderation)
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from models.store import Store
-from moderation.config import Mode
+from moderation.config import EscalationPolicy, Mode
 from moderation.daemon.pipeline import Outcome, Pipeline
 from moderation.daemon.records import Plan
 from moderation.types import Ground, Platform
@@ -20,9 +20,16 @@ OBSCENE = "Да бля, опять дорогу не почистили"
 LAWFUL = "Позор! Бардак в ЖКХ, чиновники не справляются"
 
 
-def make(store: Store, mode: Mode = Mode.ENFORCE) -> tuple[Pipeline, FakePlatform, FakeReview, Clock]:
+# Most tests here count platform calls for one comment: a policy that deletes a first obscenity without
+# restricting its author keeps them about the pipeline. The escalation tests use the shipped policy.
+LENIENT = EscalationPolicy(grounds={Ground.OBSCENITY: (0, 1, 7, 30)})
+
+
+def make(
+    store: Store, mode: Mode = Mode.ENFORCE, escalation: EscalationPolicy = LENIENT
+) -> tuple[Pipeline, FakePlatform, FakeReview, Clock]:
     vk, review, clock = FakePlatform(), FakeReview(), Clock()
-    pipeline = Pipeline(classify, store, {Platform.VK: vk}, review, mode, clock=clock)
+    pipeline = Pipeline(classify, store, {Platform.VK: vk}, review, mode, clock=clock, escalation=escalation)
     return pipeline, vk, review, clock
 
 
@@ -36,35 +43,54 @@ async def test_lawful_criticism_is_kept_and_nothing_is_done(sqlite_store: Store)
 
 @pytest.mark.parametrize(
     ("offence", "days"),
-    [pytest.param(1, None, id="first-delete-only"), pytest.param(2, 1, id="second-1-day"),
-     pytest.param(3, 7, id="third-7-days"), pytest.param(4, 30, id="fourth-30-days"),
-     pytest.param(5, 30, id="fifth-stays-30")],
+    [pytest.param(1, 1, id="first-1-day"), pytest.param(2, 7, id="second-7-days"),
+     pytest.param(3, 30, id="third-30-days"), pytest.param(4, 30, id="fourth-stays-30")],
 )  # fmt: skip
-async def test_obscene_comment_is_deleted_and_repeat_offender_restricted(
-    sqlite_store: Store, offence: int, days: int | None
+async def test_obscene_comment_is_deleted_and_its_author_restricted_from_the_first_time(
+    sqlite_store: Store, offence: int, days: int
 ) -> None:
-    pipeline, vk, review, clock = make(sqlite_store)
+    """Clause 2.5: authors of deleted comments are restricted; obscenity is a serious ground, so from the
+    first deletion on, for longer on repeats; the ban's reason is the clause in Russian."""
+    pipeline, vk, review, clock = make(sqlite_store, escalation=EscalationPolicy())
     for n in range(1, offence + 1):
         clock.advance(hours=1)
         handled = await pipeline.handle(incoming(str(n), text=OBSCENE))
         assert handled.outcome is Outcome.DELETED
+    decided_at = clock.now
     await pipeline.runner.run_due()
     assert incoming(str(offence)).key in vk.deleted
-    last = [r for r in vk.restricted if r.until == clock.now + timedelta(days=days or 0)]
-    assert len(last) == (0 if days is None else 1)
-    if days is not None:
-        assert last[0].ground is Ground.OBSCENITY and last[0].author_id == "500"
-    card = review.cards[-1]
-    assert card.auto_deleted and card.comment.key == incoming(str(offence)).key
+    [last] = [r for r in vk.restricted if r.until == decided_at + timedelta(days=days)]
+    assert last.ground is Ground.OBSCENITY and last.author_id == "500"
+    assert last.comment.startswith("Комментарий удалён: п. 2.5, пп. 2 Порядка ведения официальных страниц")
+    assert "ненормативная лексика" in last.comment and "clause" not in last.comment
+    [report] = review.reports
+    assert report.comment is not None and report.comment.page_id == "12345"
+    assert review.cards == [], "an automatic deletion needs no one: it is reported, not carded"
+
+
+async def test_escalation_is_configurable_per_ground(sqlite_store: Store) -> None:
+    lenient_first = EscalationPolicy(steps=(0, 3), grounds={Ground.OBSCENITY: (0, 2)})
+    pipeline, vk, _, clock = make(sqlite_store, escalation=lenient_first)
+    await pipeline.handle(incoming("1", text=OBSCENE))
+    await pipeline.runner.run_due()
+    assert len(vk.deleted) == 1 and vk.restricted == []
+    clock.advance(hours=1)
+    await pipeline.handle(incoming("2", text=OBSCENE))
+    decided_at = clock.now
+    await pipeline.runner.run_due()
+    [restriction] = vk.restricted
+    assert restriction.until == decided_at + timedelta(days=2)
 
 
 async def test_violations_outside_the_window_do_not_escalate(sqlite_store: Store) -> None:
-    pipeline, vk, _, clock = make(sqlite_store)
+    pipeline, vk, _, clock = make(sqlite_store, escalation=EscalationPolicy())
     await pipeline.handle(incoming("1", text=OBSCENE))
     clock.advance(days=91)
     await pipeline.handle(incoming("2", text=OBSCENE))
+    decided_at = clock.now
     await pipeline.runner.run_due()
-    assert len(vk.deleted) == 2 and vk.restricted == []
+    assert len(vk.deleted) == 2
+    assert [r.until for r in vk.restricted] == [T0 + timedelta(days=1), decided_at + timedelta(days=1)]
 
 
 async def test_duplicate_delivery_acts_once(sqlite_store: Store) -> None:
@@ -75,7 +101,7 @@ async def test_duplicate_delivery_acts_once(sqlite_store: Store) -> None:
     await pipeline.runner.run_due()
     assert (await pipeline.handle(comment)).outcome is Outcome.DUPLICATE
     await pipeline.runner.run_due()
-    assert vk.deleted == [comment.key] and vk.calls == 1 and len(review.cards) == 1
+    assert vk.deleted == [comment.key] and vk.calls == 1 and len(review.reports) == 1
 
 
 async def test_edited_comment_is_decided_again(sqlite_store: Store) -> None:
@@ -138,7 +164,7 @@ async def test_crash_after_verdict_then_restart_acts_once(sqlite_url: str, sqlit
     assert (await restarted.handle(comment)).outcome is Outcome.DUPLICATE  # the platform redelivers
     await restarted.runner.run_due()
     await restarted.runner.run_due()
-    assert vk.deleted == [comment.key] and vk.calls == 1 and len(review.cards) == 1
+    assert vk.deleted == [comment.key] and vk.calls == 1 and len(review.reports) == 1
 
 
 async def test_crash_before_verdict_is_recovered_on_start(sqlite_store: Store) -> None:

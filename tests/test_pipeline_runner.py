@@ -8,11 +8,11 @@ import asyncio
 from datetime import timedelta
 
 from models.store import Store
-from moderation.config import Mode, RetryPolicy
+from moderation.config import EscalationPolicy, Mode, RetryPolicy
 from moderation.daemon.pipeline import Pipeline
 from moderation.daemon.ports import Forbidden, NotDeletable, NotFound, RateLimited, TransientError
 from moderation.daemon.records import ActionKind, ActionStatus
-from moderation.types import Platform
+from moderation.types import Ground, Platform
 from tests.db_fixtures import incoming, sqlite_store, sqlite_template, sqlite_url  # noqa: F401  (fixtures)
 from tests.pipeline_fakes import Clock, FakePlatform, FakeReview, classify
 
@@ -22,7 +22,10 @@ OBSCENE = "Пиздец, а не благоустройство"
 def make(store: Store, max_attempts: int = 3) -> tuple[Pipeline, FakePlatform, FakeReview, Clock]:
     vk, review, clock = FakePlatform(), FakeReview(), Clock()
     retry = RetryPolicy(max_attempts=max_attempts, base_delay_seconds=2, max_delay_seconds=60)
-    pipeline = Pipeline(classify, store, {Platform.VK: vk}, review, Mode.ENFORCE, clock=clock, retry=retry)
+    lenient = EscalationPolicy(grounds={Ground.OBSCENITY: (0,)})  # one action a comment: the deletion
+    pipeline = Pipeline(
+        classify, store, {Platform.VK: vk}, review, Mode.ENFORCE, clock=clock, retry=retry, escalation=lenient
+    )
     return pipeline, vk, review, clock
 
 
@@ -32,7 +35,7 @@ async def test_rate_limited_action_waits_as_told_then_succeeds(sqlite_store: Sto
     comment = incoming(text=OBSCENE)
     await pipeline.handle(comment)
     await pipeline.runner.run_due()
-    assert vk.deleted == [] and len(review.cards) == 1, "the card goes out; only VK is rate limited"
+    assert vk.deleted == [] and len(review.reports) == 1, "the report goes out; only VK is rate limited"
     clock.advance(seconds=29)
     assert await pipeline.runner.run_due() == 0
     clock.advance(seconds=1)

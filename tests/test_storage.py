@@ -90,21 +90,48 @@ async def test_datetimes_come_back_aware_utc(store: Store) -> None:
     assert back.created_at.utcoffset() == timedelta(0)
 
 
+async def test_due_deletions_are_claimed_before_restrictions_queued_ahead_of_them(store: Store) -> None:
+    """In a raid every comment goes before its author's ban: both use the page manager's token."""
+    for n in range(1, 4):
+        c = incoming(str(n), author_id=str(600 + n))
+        restriction = restriction_of_days(c, Ground.OBSCENITY, 7, T0)
+        await decide(store, str(n), Plan(delete=True, restriction=restriction), author_id=str(600 + n))
+    claimed = await store.claim_due(T0, 3, LEASE)
+    assert [item.kind for item in claimed] == [ActionKind.DELETE] * 3
+    rest = await store.claim_due(T0, 10, LEASE)
+    assert [item.kind for item in rest] == [ActionKind.RESTRICT] * 3
+
+
 async def test_plan_becomes_queued_actions_with_everything_to_perform_them(store: Store) -> None:
     c = incoming()
     restriction = restriction_of_days(c, Ground.OBSCENITY, 7, T0)
-    plan = Plan(delete=True, restriction=restriction, card=True, auto_deleted=True, violation=True)
+    plan = Plan(
+        delete=True, restriction=restriction, card=True, auto_deleted=True, violation=True, notice=True
+    )
     await decide(store, plan=plan)
     claimed = await store.claim_due(T0, 10, LEASE)
+    assert claimed[0].kind is ActionKind.DELETE, "a due deletion is taken before anything else"
     by_kind = {item.kind: item for item in claimed}
-    assert set(by_kind) == {ActionKind.DELETE, ActionKind.RESTRICT, ActionKind.CARD}
+    assert set(by_kind) == {ActionKind.DELETE, ActionKind.RESTRICT, ActionKind.NOTICE, ActionKind.REPORT}
     assert by_kind[ActionKind.DELETE].comment == c
     assert by_kind[ActionKind.RESTRICT].restriction == restriction
-    card = by_kind[ActionKind.CARD].card
-    assert card is not None and card.auto_deleted and card.comment == c
+    assert restriction.comment.startswith("Комментарий удалён: п. 2.5, пп. 2"), "kept with the restriction"
+    notice = by_kind[ActionKind.NOTICE]
+    assert notice.comment == c and notice.restriction == restriction
+    assert by_kind[ActionKind.REPORT].comment == c, "the report names its page by the comment"
+    assert all(item.attempts == 1 for item in claimed)
+
+
+async def test_review_card_is_queued_with_its_verdict(store: Store) -> None:
+    c = incoming()
+    await decide(store, plan=Plan(card=True))
+    [claimed] = await store.claim_due(T0, 10, LEASE)
+    card = claimed.card
+    assert (
+        claimed.kind is ActionKind.CARD and card is not None and not card.auto_deleted and card.comment == c
+    )
     assert card.verdict.evidence[0].spans == (Span(0, 5),)
     assert card.verdict.grounds == (Ground.OBSCENITY,)
-    assert all(item.attempts == 1 for item in claimed)
 
 
 async def test_claimed_action_is_not_claimed_again_until_its_lease_runs_out(store: Store) -> None:
@@ -206,7 +233,7 @@ async def test_first_decision_wins(store: Store) -> None:
     assert not accepted and prior is not None
     assert prior.moderator_id == "1" and prior.choice is ModeratorChoice.DELETE
     queued = [item.kind for item in await store.claim_due(T0, 10, LEASE)]
-    assert queued == [ActionKind.DELETE], "only the winner's actions are queued"
+    assert queued == [ActionKind.DELETE, ActionKind.REFRESH], "only the winner's actions are queued"
 
 
 async def test_concurrent_decisions_accept_exactly_one(store: Store) -> None:
@@ -227,7 +254,7 @@ async def test_restore_cancels_a_pending_delete_instead_of_queueing_a_reversal(s
     plan = DecisionPlan(ModeratorChoice.KEEP, restore=True, violation=False)
     assert (await store.record_decision(_request(info_id, "1", ModeratorChoice.KEEP), plan, T0))[0]
     kinds = sorted(item.kind.value for item in await store.claim_due(T0, 10, LEASE))
-    assert kinds == ["card"], "the pending delete was cancelled and nothing needs restoring"
+    assert kinds == ["refresh", "report"], "the pending delete was cancelled and nothing needs restoring"
     assert await store.count_violations(Platform.VK, "12345", "500", T0 - timedelta(days=1), "x") == 0
     assert c.key
 

@@ -193,3 +193,43 @@ async def test_callback_query_can_be_answered_once(world: World) -> None:
     with pytest.raises(TelegramBadRequest, match="query ID is invalid"):
         await world.bot.answer_callback_query("cbq-выдуманный")
     assert world.emu.answer_to(press) == "Принято"
+
+
+async def test_get_chat_member_reports_a_restriction_and_its_end(world: World) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from aiogram.types import ChatMemberMember, ChatMemberRestricted, ChatPermissions
+
+    member = await world.bot.get_chat_member(world.group.id, world.citizen.id)
+    assert isinstance(member, ChatMemberMember)
+    until = datetime.now(UTC) + timedelta(days=1)
+    await world.bot.restrict_chat_member(
+        world.group.id, world.citizen.id, ChatPermissions(can_send_messages=False), until_date=until
+    )
+    member = await world.bot.get_chat_member(world.group.id, world.citizen.id)
+    assert isinstance(member, ChatMemberRestricted) and not member.can_send_messages
+    assert abs(member.until_date.timestamp() - until.timestamp()) < 2
+
+
+async def test_expandable_quotes_are_entities_and_quotes_do_not_nest(world: World) -> None:
+    sent = await world.bot.send_message(
+        world.moderators_chat.id, "<blockquote expandable>подробно</blockquote>", parse_mode="HTML"
+    )
+    assert sent.entities is not None and sent.entities[0].type == "expandable_blockquote"
+    with pytest.raises(TelegramBadRequest, match="nested"):
+        nested = "<blockquote>a<blockquote>b</blockquote></blockquote>"
+        await world.bot.send_message(world.moderators_chat.id, nested, parse_mode="HTML")
+
+
+async def test_a_reply_names_the_message_it_answers(world: World) -> None:
+    from aiogram.types import ReplyParameters
+
+    first = await world.bot.send_message(world.moderators_chat.id, "карточка")
+    reply = await world.bot.send_message(
+        world.moderators_chat.id, "напоминание", reply_parameters=ReplyParameters(message_id=first.message_id)
+    )
+    assert reply.reply_to_message is not None and reply.reply_to_message.message_id == first.message_id
+    with pytest.raises(TelegramBadRequest, match="replied not found"):
+        await world.bot.send_message(
+            world.moderators_chat.id, "x", reply_parameters=ReplyParameters(message_id=9999)
+        )

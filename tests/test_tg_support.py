@@ -5,11 +5,9 @@ Not a test module by content; named test_tg_* so that it sits with the tests it 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from aiogram import Bot, Router
 
@@ -17,7 +15,7 @@ from bots.telegram.worker import ChannelPost, CommentHandler, TelegramWorker
 from emulators.telegram.demo import seed_city_pages
 from emulators.telegram.model import EmuChat, EmuUser
 from emulators.telegram.server import TelegramEmulator
-from moderation.daemon.ports import DecisionOutcome, DecisionRequest, IncomingComment
+from moderation.daemon.ports import IncomingComment
 
 TOKEN = "5000001:AAHdozor-test_token-Rubtsovsk"
 
@@ -93,34 +91,3 @@ async def running_worker(
         yield worker
     finally:
         await worker.stop()
-
-
-class FakeDecisions:
-    """DecisionHandler that keeps the first decision per card, as the real one must."""
-
-    def __init__(self, moderators: Iterable[int], fail: bool = False) -> None:
-        self.moderators = {str(user_id) for user_id in moderators}
-        self.requests: list[DecisionRequest] = []
-        self.decided: dict[int, DecisionRequest] = {}
-        self.fail = fail
-        self._lock = asyncio.Lock()
-
-    async def is_moderator(self, user_id: str) -> bool:
-        return user_id in self.moderators
-
-    async def decide(self, request: DecisionRequest) -> DecisionOutcome:
-        self.requests.append(request)
-        if self.fail:
-            raise RuntimeError("база данных недоступна")
-        async with self._lock:
-            await asyncio.sleep(0.01)  # widen the window in which a second press could slip through
-            first = self.decided.get(request.card_id)
-            if first is not None:
-                return DecisionOutcome(
-                    False, f"Уже решено: {first.moderator_name}", first.moderator_name, first.at
-                )
-            self.decided[request.card_id] = request
-            return DecisionOutcome(True, "Решение записано.", request.moderator_name, request.at)
-
-
-FIXED_NOW = datetime(2026, 11, 29, 8, 30, tzinfo=UTC)

@@ -72,8 +72,9 @@ async def _decide(store: Store, comment_id: str, text: str, plan: Plan, action: 
     await store.commit_verdict(
         comment.key, revision, verdict(comment.key, action), DecidedBy.RULES, None, plan, T0
     )
-    for queued in await store.claim_due(T0 + timedelta(seconds=1), 10, timedelta(minutes=1)):
-        await store.complete(queued.id, T0 + timedelta(seconds=2), attempt=queued.attempts)
+    done_by = T0 + timedelta(seconds=1)
+    for queued in await store.claim_due(done_by, 10, timedelta(minutes=1)):
+        await store.complete(queued.id, done_by, attempt=queued.attempts)
     from sqlmodel import select
 
     from models.tables import CommentRow

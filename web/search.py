@@ -204,7 +204,9 @@ def comment_states(session: Session, ids: Sequence[int]) -> dict[int, str]:
             states[action.comment_id] = "восстановлен" if done else "восстанавливается"
     cards = session.exec(
         select(ReviewCardRow.comment_id).where(
-            col(ReviewCardRow.comment_id).in_(ids), ReviewCardRow.status == CardStatus.OPEN.value
+            col(ReviewCardRow.comment_id).in_(ids),
+            ReviewCardRow.status == CardStatus.OPEN.value,
+            ~col(ReviewCardRow.auto_deleted),  # an automatic deletion waits for no one
         )
     ).all()
     for comment_id in cards:

@@ -1,7 +1,11 @@
-"""How a review card reads in the moderators' Telegram group: HTML text, evidence marks and buttons.
+"""How a card reads in the moderators' Telegram group: HTML text, evidence marks and buttons.
 
-Everything a moderator needs to decide without opening the page is on the card: where, who, what was said with
-the suspicious fragments underlined, and which rule saw which ground how strongly (clause 1.2.2, STYLE 3).
+Everything a moderator needs to decide without opening the page is on the card (clause 1.2.2, STYLE 3): where
+and who (a name with a link to the profile), the author's record on the page, the post answered, the grounds
+as the regulation words them with the clause, what was said with the evidence underlined, the state of the
+comment and the author now, and every decision with who took it and when. Scores are words; the details (which
+rule saw what) are folded away in an expandable quote. Anything a citizen wrote is escaped and stripped of the
+bidi controls that could make it read other than it is. Times are in the configured zone.
 """
 
 from __future__ import annotations
@@ -13,37 +17,43 @@ from html import escape
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from moderation.daemon.ports import ModeratorChoice, ReviewCard
-from moderation.types import Ground, Platform, Span
-
-GROUND_LABELS: dict[Ground, str] = {
-    Ground.LAW_VIOLATION: "Нарушение закона",
-    Ground.SPAM: "Спам",
-    Ground.UNVERIFIED_CLAIM: "Непроверенная информация",
-    Ground.OBSCENITY: "Нецензурная брань",
-    Ground.OFF_TOPIC: "Не по теме",
-    Ground.ADVERTISING: "Реклама",
-    Ground.PERSONAL_DATA: "Персональные данные",
-    Ground.ENGAGEMENT_REQUEST: "Просьба о лайках, дружбе, голосовании",
-    Ground.DEFAMATION: "Порочит честь и достоинство",
-    Ground.PROVOCATION: "Провокация конфликта",
-}
+from moderation.clauses import SHORT, clause_of, confidence
+from moderation.daemon.ports import ModeratorChoice
+from moderation.daemon.records import CardStatus
+from moderation.daemon.views import AuthorRecord, CardView, EventKind, HistoryEntry, LiveState, Source
+from moderation.types import Evidence, Ground, Platform, Span, Verdict
 
 PLATFORM_LABELS: dict[Platform, str] = {Platform.VK: "ВКонтакте", Platform.TELEGRAM: "Telegram"}
-
-RESTRICT_DAYS: tuple[int, ...] = (1, 7, 30)
 MAX_COMMENT_CHARS = 1500
 MAX_POST_CHARS = 300
 MAX_EVIDENCE_LINES = 8
 MAX_FRAGMENT_CHARS = 80
+MAX_NAME_CHARS = 80
+
+# Explicit direction marks, embeddings, overrides and isolates: a comment could use them to make the card read
+# other than the text is (U+202E turns the rest of a line around).
+BIDI_CONTROLS = dict.fromkeys([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
 
 
 class CardAction(CallbackData, prefix="dz"):
-    """A button on a review card; packed as e.g. `dz:42:delete_restrict:7`, far below Telegram's 64 bytes."""
+    """A button on a card; packed as e.g. `dz:42:delete_restrict:7`, far below Telegram's 64 bytes.
+
+    Nothing in it is trusted: the server checks the card against the message the button was on, the choice
+    against the card and the days against the configured choices.
+    """
 
     card: int
     choice: ModeratorChoice
     days: int = 0
+
+
+def plain(text: str) -> str:
+    """A citizen's text made safe for a card: bidi controls removed, HTML escaped."""
+    return escape(text.translate(BIDI_CONTROLS), quote=False)
+
+
+def moment(when: datetime, tz: tzinfo) -> str:
+    return when.astimezone(tz).strftime("%d.%m.%Y %H:%M")
 
 
 def choice_label(choice: ModeratorChoice, days: int | None = None) -> str:
@@ -54,6 +64,7 @@ def choice_label(choice: ModeratorChoice, days: int | None = None) -> str:
         ModeratorChoice.DELETE_RESTRICT: "Удалить и ограничить",
         ModeratorChoice.RESTORE: "Восстановить",
         ModeratorChoice.LIFT: "Снять ограничение",
+        ModeratorChoice.UNDO: "Отменить решение",
     }
     label = labels[choice]
     if choice is ModeratorChoice.DELETE_RESTRICT and days:
@@ -61,28 +72,41 @@ def choice_label(choice: ModeratorChoice, days: int | None = None) -> str:
     return label
 
 
-def build_keyboard(card: ReviewCard) -> InlineKeyboardMarkup:
-    """Buttons for the card; an automatically deleted comment can only be restored or its author let go."""
+def button(text: str, card_id: int, choice: ModeratorChoice, days: int = 0) -> InlineKeyboardButton:
+    data = CardAction(card=card_id, choice=choice, days=days).pack()
+    return InlineKeyboardButton(text=text, callback_data=data)
 
-    def button(text: str, choice: ModeratorChoice, days: int = 0) -> InlineKeyboardButton:
-        data = CardAction(card=card.card_id, choice=choice, days=days).pack()
-        return InlineKeyboardButton(text=text, callback_data=data)
 
-    if card.auto_deleted:
-        row = [button("Снять ограничение", ModeratorChoice.LIFT)]
-        if card.comment.platform is not Platform.TELEGRAM:  # Telegram cannot bring a message back
-            row.insert(0, button("Восстановить", ModeratorChoice.RESTORE))
-        return InlineKeyboardMarkup(inline_keyboard=[row])
+def build_keyboard(view: CardView) -> InlineKeyboardMarkup | None:
+    """The buttons that apply to the card now: a decision on an open card, undo while the window lasts."""
+    card_id = view.card_id
+    if view.status is CardStatus.DECIDED:
+        if view.can_undo:
+            return _markup([[button("↩️ Отменить решение", card_id, ModeratorChoice.UNDO)]])
+        return None
+    if view.status is not CardStatus.OPEN:
+        return None
+    if view.card.auto_deleted:
+        row = []
+        if view.can_restore:
+            row.append(button("Восстановить", card_id, ModeratorChoice.RESTORE))
+        if view.can_lift:
+            row.append(button("Снять ограничение", card_id, ModeratorChoice.LIFT))
+        return _markup([row] if row else [])
     restrict_row = [
-        button(f"Удалить и ограничить {days} д", ModeratorChoice.DELETE_RESTRICT, days)
-        for days in RESTRICT_DAYS
+        button(f"Удалить и ограничить {days} д", card_id, ModeratorChoice.DELETE_RESTRICT, days)
+        for days in view.restrict_days
     ]
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [button("Оставить", ModeratorChoice.KEEP), button("Удалить", ModeratorChoice.DELETE)],
-            restrict_row,
-        ]
-    )
+    first = [
+        button("Оставить", card_id, ModeratorChoice.KEEP),
+        button("Удалить", card_id, ModeratorChoice.DELETE),
+    ]
+    return _markup([first, restrict_row])
+
+
+def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
 def merge_spans(spans: Iterable[Span], length: int) -> list[tuple[int, int]]:
@@ -105,80 +129,168 @@ def mark_spans(text: str, spans: Iterable[Span], limit: int = MAX_COMMENT_CHARS)
     parts: list[str] = []
     cursor = 0
     for start, end in merge_spans(spans, len(shown)):
-        parts.append(escape(shown[cursor:start], quote=False))
-        parts.append(f"<u>{escape(shown[start:end], quote=False)}</u>")
+        parts.append(plain(shown[cursor:start]))
+        parts.append(f"<u>{plain(shown[start:end])}</u>")
         cursor = end
-    parts.append(escape(shown[cursor:], quote=False))
+    parts.append(plain(shown[cursor:]))
     if len(shown) < len(text):
         parts.append(f"… <i>(ещё {len(text) - len(shown)} симв.)</i>")
     return "".join(parts)
 
 
-def _short(text: str, limit: int) -> str:
+def short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _grounds_line(card: ReviewCard) -> str:
-    verdict = card.verdict
-    grounds = verdict.grounds or tuple(sorted(verdict.scores, key=lambda g: -verdict.scores[g]))
-    if not grounds:
-        return "—"
-    items = [
-        f"{GROUND_LABELS[g]} ({verdict.scores[g]:.2f})" if g in verdict.scores else GROUND_LABELS[g]
-        for g in grounds
-    ]
-    return escape("; ".join(items), quote=False)
+def shown_evidence(verdict: Verdict) -> list[Evidence]:
+    """The evidence for the verdict's grounds only: a signal below its threshold (a phone number read as a
+    hint of advertising) is not why the comment is here, and would name the wrong ground."""
+    if not verdict.grounds:
+        return list(verdict.evidence)
+    return [item for item in verdict.evidence if item.ground in verdict.grounds]
 
 
-def _evidence_lines(card: ReviewCard) -> list[str]:
-    lines: list[str] = []
-    text = card.comment.text
-    for item in card.verdict.evidence[:MAX_EVIDENCE_LINES]:
-        fragments = ", ".join(f"«{_short(span.of(text), MAX_FRAGMENT_CHARS)}»" for span in item.spans[:3])
-        line = f"• {item.rule} → {GROUND_LABELS[item.ground]} {item.score:.2f}"
+def grounds_lines(verdict: Verdict) -> list[str]:
+    """One line per ground, strongest first: the clause in the regulation's words and the confidence."""
+    grounds = sorted(verdict.grounds, key=lambda g: -verdict.scores.get(g, 0.0))
+    lines = []
+    for ground in grounds:
+        score = verdict.scores.get(ground)
+        suffix = f" ({confidence(score)})" if score is not None else ""
+        lines.append(f"• {escape(clause_of(ground).line, quote=False)}{suffix}")
+    return lines or ["• —"]
+
+
+def evidence_lines(verdict: Verdict, text: str) -> list[str]:
+    """What each rule or the model saw, named by the ground it supports."""
+    items = shown_evidence(verdict)
+    lines = []
+    for item in items[:MAX_EVIDENCE_LINES]:
+        what = item.detail or "признак"
+        if item.rule.startswith(("model", "classifier", "ml:")):
+            what = "оценка модели"
+        line = f"{SHORT[item.ground]}: {plain(short(what, MAX_FRAGMENT_CHARS))}"
+        fragments = ", ".join(
+            f"«{plain(short(span.of(text), MAX_FRAGMENT_CHARS))}»" for span in item.spans[:3]
+        )
         if fragments:
-            line += f": {fragments}"
-        if item.detail:
-            line += f" ({_short(item.detail, MAX_FRAGMENT_CHARS)})"
-        lines.append(escape(line, quote=False))
-    hidden = len(card.verdict.evidence) - MAX_EVIDENCE_LINES
-    if hidden > 0:
-        lines.append(f"• и ещё {hidden}")
+            line += f" — {fragments}"
+        lines.append(f"{line} ({confidence(item.score)})")
+    if len(items) > MAX_EVIDENCE_LINES:
+        lines.append(f"и ещё {len(items) - MAX_EVIDENCE_LINES}")
     return lines
 
 
-def _author_line(card: ReviewCard) -> str:
-    comment = card.comment
-    name = escape(comment.author_name or "без имени", quote=False)
+def author_line(view: CardView) -> str:
+    comment = view.card.comment
+    name = view.author.name or comment.author_name
+    label = plain(short(name, MAX_NAME_CHARS)) if name else "без имени"
+    if view.author.url:
+        label = f'<a href="{escape(view.author.url, quote=True)}">{label}</a>'
     suffix = ", от имени канала" if comment.author_is_chat else ""
-    return f"<b>Автор:</b> {name} (id {escape(comment.author_id, quote=False)}{suffix})"
+    return f"<b>Автор:</b> {label} (id {plain(comment.author_id)}{suffix})"
 
 
-def render_card(card: ReviewCard) -> str:
+def restriction_words(restricted: bool | None, until: datetime | None, tz: tzinfo) -> str:
+    if not restricted:
+        return "не ограничен"
+    return f"ограничен до {moment(until, tz)}" if until is not None else "ограничен бессрочно"
+
+
+def record_line(record: AuthorRecord, tz: tzinfo) -> str:
+    """«удалено раньше: 2 (ненормативная лексика — 1, спам — 1), последнее 03.12.2026; ограничен до …»"""
+    if record.total == 0:
+        past = "раньше ничего не удаляли"
+    else:
+        by_ground = ", ".join(
+            f"{SHORT[g]} — {n}" for g, n in sorted(record.deletions.items(), key=lambda item: -item[1])
+        )
+        past = f"удалено раньше: {record.total} ({by_ground})"
+        if record.last_deletion_at is not None:
+            past += f", последнее {record.last_deletion_at.astimezone(tz):%d.%m.%Y}"
+    restriction = restriction_words(record.restricted, record.restricted_until, tz)
+    return f"<b>На этой странице:</b> {past}; {restriction}"
+
+
+def state_line(view: CardView, tz: tzinfo) -> str:
+    state: LiveState = view.state
+    if state.comment_deleted is None:
+        comment = "не известно, удалён ли комментарий"
+    else:
+        comment = "комментарий удалён" if state.comment_deleted else "комментарий на месте"
+    author = "автор " + restriction_words(state.restricted, state.restricted_until, tz)
+    source = {
+        Source.PLATFORM: f"по данным {PLATFORM_LABELS[view.card.comment.platform]}",
+        Source.RECORDS: "по нашим записям",
+    }[state.source]
+    pending = "; действия выполняются…" if state.pending else ""
+    return f"<b>Сейчас:</b> {comment}; {author} ({source}){pending}"
+
+
+def history_line(entry: HistoryEntry, tz: tzinfo) -> str:
+    who = plain(entry.who)
+    when = moment(entry.at, tz)
+    if entry.kind is EventKind.DECIDED and entry.choice is not None:
+        label = escape(choice_label(entry.choice, entry.days), quote=False)
+        return f"✅ <b>Решение:</b> {label} — {who}, {when}"
+    words = {
+        EventKind.UNDONE: "↩️ <b>Решение отменено</b>",
+        EventKind.ACKNOWLEDGED: "☑️ <b>Принято</b>",
+        EventKind.CLOSED: "🔒 <b>Закрыто без подтверждения</b>",
+        EventKind.DECIDED: "✅ <b>Решение</b>",
+    }
+    who_part = "" if entry.who == "auto" else f" — {who}"
+    return f"{words[entry.kind]}{who_part}, {when}"
+
+
+HEADERS = {
+    CardStatus.OPEN: "🛡 <b>Комментарий на проверку</b>",
+    CardStatus.DECIDED: "✅ <b>Решено</b>",
+    CardStatus.CLOSED: "🔒 <b>Закрыто</b>",
+    CardStatus.SUPERSEDED: "✏️ <b>Комментарий изменён: решайте по новой карточке</b>",
+    CardStatus.REOPENED: "↩️ <b>Открыто заново</b>",
+}
+
+
+def render_card(view: CardView, tz: tzinfo) -> str:
     """The card's HTML; stays well under Telegram's 4096-character limit whatever the comment's length."""
-    comment = card.comment
-    header = "🗑 <b>Удалён автоматически</b>" if card.auto_deleted else "🛡 <b>Комментарий на проверку</b>"
-    page = escape(card.page_title or comment.page_id, quote=False)
-    lines = [header, f"<b>Страница:</b> {page} ({PLATFORM_LABELS[comment.platform]})"]
+    card, comment = view.card, view.card.comment
+    header = HEADERS[view.status]
+    if card.auto_deleted and view.status is CardStatus.OPEN:
+        header = "🗑 <b>Удалён автоматически</b>"
+    page = plain(card.page_title or comment.page_id)
+    where = f"<b>Страница:</b> {page} ({PLATFORM_LABELS[comment.platform]})"
     if card.comment_url:
-        lines.append(f'<b>Комментарий:</b> <a href="{escape(card.comment_url, quote=True)}">открыть</a>')
-    lines.append(_author_line(card))
+        where += f' · <a href="{escape(card.comment_url, quote=True)}">комментарий</a>'
+    lines = [header, where, author_line(view), record_line(view.record, tz)]
     if comment.post_text:
-        lines.append(f"<b>К посту:</b> {escape(_short(comment.post_text, MAX_POST_CHARS), quote=False)}")
-    lines.append(f"<b>Основания:</b> {_grounds_line(card)}")
-    spans = [span for item in card.verdict.evidence for span in item.spans]
-    lines.append("<b>Текст:</b>")
+        lines.append(f"<b>К посту:</b> {plain(short(comment.post_text, MAX_POST_CHARS))}")
+    lines.append("<b>Основания для удаления:</b>")
+    lines.extend(grounds_lines(card.verdict))
+    spans = [span for item in shown_evidence(card.verdict) for span in item.spans]
     lines.append(f"<blockquote>{mark_spans(comment.text, spans) or '(без текста)'}</blockquote>")
-    evidence = _evidence_lines(card)
+    lines.append(state_line(view, tz))
+    if view.status is CardStatus.OPEN and not card.auto_deleted:
+        lines.append(policy_line(view))
+    evidence = evidence_lines(card.verdict, comment.text)
     if evidence:
-        lines.append("<b>Признаки:</b>")
-        lines.extend(evidence)
+        lines.append("<blockquote expandable><b>Подробно</b>\n" + "\n".join(evidence) + "</blockquote>")
+    lines.extend(history_line(entry, tz) for entry in view.history)
+    if view.can_undo and view.undo_until is not None:
+        lines.append(f"<i>Отменить решение можно до {view.undo_until.astimezone(tz):%H:%M}</i>")
     lines.append(f"<i>Карточка № {card.card_id}</i>")
     return "\n".join(lines)
 
 
-def render_decision(label: str, who: str, when: datetime, tz: tzinfo) -> str:
-    """The line appended to a decided card: what was decided, by whom and when (clause 1.2.2)."""
-    moment = when.astimezone(tz).strftime("%d.%m.%Y %H:%M")
-    return f"✅ <b>Решение:</b> {escape(label, quote=False)} — {escape(who, quote=False)}, {moment}"
+def policy_line(view: CardView) -> str:
+    """What «Удалить» costs the author by the escalation rules."""
+    offences = view.prior_violations
+    nth = "первое нарушение" if offences == 0 else f"нарушений за срок правил раньше: {offences}"
+    if view.policy_days:
+        return f"<b>По правилам:</b> «Удалить» ограничит автора на {view.policy_days} дн. ({nth})"
+    return f"<b>По правилам:</b> «Удалить» — без ограничения автора ({nth})"
+
+
+def ground_names(grounds: Iterable[Ground]) -> str:
+    return ", ".join(SHORT[g] for g in grounds) or "—"

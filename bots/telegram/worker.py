@@ -177,9 +177,13 @@ class TelegramWorker:
         router = Router(name="dozor-telegram-intake")
         router.channel_post.register(self._on_channel_post)
         router.edited_channel_post.register(self._on_edited_channel_post)
-        router.message.register(self._on_group_message)
-        router.edited_message.register(self._on_edited_group_message)
+        router.message.register(self._on_group_message, self._in_discussion_group)
+        router.edited_message.register(self._on_edited_group_message, self._in_discussion_group)
         return router
+
+    def _in_discussion_group(self, message: Message) -> bool:
+        """Other chats' messages (the moderators' commands) are left to the other routers."""
+        return message.chat.id in self.groups
 
     async def start(self) -> None:
         """Check the token and resolve the channel links (errors mapped: a 502 is a TransientError), then

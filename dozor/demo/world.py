@@ -11,6 +11,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
@@ -22,8 +23,12 @@ from emulators.telegram.demo import DEMO_TOKEN, CityPages, seed_city_pages
 from emulators.telegram.server import TelegramEmulator
 from emulators.vk.demo import DemoPage, seed_demo
 from emulators.vk.server import VkEmulator
+from moderation.clauses import clause_of
 from moderation.daemon.pipeline import Handled
 from moderation.daemon.ports import IncomingComment, PlatformActions, Restriction
+from moderation.daemon.restrictions import until_words
+
+DEMO_TZ = ZoneInfo("Asia/Barnaul")
 
 
 @dataclass
@@ -147,10 +152,10 @@ class Announcing:
 
     async def restrict(self, restriction: Restriction) -> None:
         await self.inner.restrict(restriction)
-        until = restriction.until.strftime("%d.%m.%Y %H:%M") if restriction.until else "бессрочно"
+        until = until_words(restriction.until, DEMO_TZ)
         self.console.print(
-            f"  [red]⛔ {self.platform.value}: автор {restriction.author_id} ограничен до {until} "
-            f"({restriction.ground.value})[/red]"
+            f"  [red]⛔ {self.platform.value}: автор {restriction.author_id} ограничен {until} "
+            f"({clause_of(restriction.ground).line})[/red]"
         )
 
     async def lift_restriction(
@@ -228,44 +233,6 @@ async def _script(world: DemoWorld, pause: float) -> None:
             world.console.print(f"  [dim]{name} не может написать: {exc}[/dim]")
         await asyncio.sleep(pause)
     await asyncio.sleep(3.0)
+    from dozor.demo.moderators import moderators_act
+
     await moderators_act(world)
-
-
-async def moderators_act(world: DemoWorld) -> None:
-    """An outsider tries a button and is refused; a moderator decides each open card."""
-    pages = world.tg_pages
-    cards = [m for m in world.tg.sent_by_bots(pages.moderators_chat) if (m.payload.get("reply_markup") or {})]
-    if not cards:
-        return
-    world.console.rule("Модераторы в Telegram")
-    query = world.tg.press_button(cards[0], pages.outsider, text=_first_button(cards[0]))
-    await asyncio.sleep(1.0)
-    world.console.print(f"  посторонний нажал кнопку → ответ бота: «{world.tg.answer_to(query)}»")
-    for card in cards:
-        choice = _choose(card)
-        if choice is None:
-            continue
-        world.tg.press_button(card, pages.moderator, text=choice)
-        world.console.print(f"  модератор Мария Иванова: «{choice}» → карточка {card.message_id}")
-        await asyncio.sleep(0.8)
-
-
-def _buttons(card: Any) -> list[str]:
-    rows = (card.payload.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [str(b["text"]) for row in rows for b in row]
-
-
-def _first_button(card: Any) -> str:
-    return _buttons(card)[0]
-
-
-def _choose(card: Any) -> str | None:
-    """A plausible moderator: keeps lawful review items, deletes the rest, never undoes automatic
-    deletions."""
-    buttons = _buttons(card)
-    text = card.text or ""
-    if "Восстановить" in " ".join(buttons):
-        return None
-    if "сериал" in text or "Говорят" in text:
-        return next((b for b in buttons if b.startswith("Оставить")), None)
-    return next((b for b in buttons if b.startswith("Удалить")), None)

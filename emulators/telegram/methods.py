@@ -6,13 +6,11 @@ aiogram sends them) and returns the `result` value or raises ApiError.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from emulators.telegram.members import MEMBER_METHODS
 from emulators.telegram.model import (
     DEFAULT_MEMBER_PERMISSIONS,
-    AdminRights,
     ApiError,
     CallbackAnswer,
     EmuChat,
@@ -21,50 +19,18 @@ from emulators.telegram.model import (
     UploadedDocument,
     parse_html,
 )
+from emulators.telegram.params import Files, Method, Params
+from emulators.telegram.params import int_param as _int
+from emulators.telegram.params import json_param as _json
+from emulators.telegram.params import member_chat as _member_chat
+from emulators.telegram.params import rights as _rights
 from emulators.telegram.state import BotAccount, EmulatorState
-
-Params = dict[str, str]
-Files = dict[str, tuple[str, bytes]]
-Method = Callable[[EmulatorState, BotAccount, Params, Files], Awaitable[Any]]
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 DELETE_WINDOW = 48 * 3600
 MAX_DELETE_IDS = 100
 _NO_RIGHTS_RESTRICT = "Bad Request: not enough rights to restrict/unrestrict chat member"
-
-
-def _int(params: Params, key: str) -> int:
-    try:
-        return int(params[key])
-    except KeyError:
-        raise ApiError(400, f"Bad Request: {key} is empty") from None
-    except ValueError:
-        raise ApiError(400, f"Bad Request: invalid {key} specified") from None
-
-
-def _json(params: Params, key: str) -> Any:
-    raw = params.get(key)
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        raise ApiError(400, f"Bad Request: can't parse {key} JSON object") from None
-
-
-def _member_chat(state: EmulatorState, bot: BotAccount, params: Params) -> EmuChat:
-    chat = state.chat(params.get("chat_id", ""))
-    if not state.is_in_chat(bot.user.id, chat):
-        kind = (
-            "channel" if chat.type == "channel" else "supergroup" if chat.type == "supergroup" else chat.type
-        )
-        raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
-    return chat
-
-
-def _rights(chat: EmuChat, bot: BotAccount) -> AdminRights | None:
-    return chat.admins.get(bot.user.id)
 
 
 def _format(params: Params) -> tuple[str, list[dict[str, Any]], str | None]:
@@ -130,7 +96,24 @@ async def send_message(state: EmulatorState, bot: BotAccount, params: Params, fi
         fields["reply_markup"] = keyboard
     if "message_thread_id" in params:
         fields["message_thread_id"] = _int(params, "message_thread_id")
+    replied = _replied(state, chat, params)
+    if replied is not None:
+        fields["reply_to_message"] = dict(replied.payload)
     return state.new_message(chat, fields, html=html, sent_by_token=bot.token).payload
+
+
+def _replied(state: EmulatorState, chat: EmuChat, params: Params) -> StoredMessage | None:
+    """The message a new one answers (reply_parameters, or the older reply_to_message_id)."""
+    reply = _json(params, "reply_parameters") or {}
+    message_id = reply.get("message_id") if isinstance(reply, dict) else None
+    if message_id is None and "reply_to_message_id" in params:
+        message_id = _int(params, "reply_to_message_id")
+    if message_id is None:
+        return None
+    found = state.live_message(chat.id, int(message_id))
+    if found is None and not (isinstance(reply, dict) and reply.get("allow_sending_without_reply")):
+        raise ApiError(400, "Bad Request: message to be replied not found")
+    return found
 
 
 async def send_document(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
@@ -333,41 +316,6 @@ async def get_chat(state: EmulatorState, bot: BotAccount, params: Params, files:
     return state.chat(params.get("chat_id", "")).full_info()
 
 
-async def get_chat_administrators(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
-    chat = _member_chat(state, bot, params)
-    return [_admin_member(state, user_id, rights) for user_id, rights in chat.admins.items()]
-
-
-def _admin_member(state: EmulatorState, user_id: int, rights: AdminRights) -> dict[str, Any]:
-    user = state.users[user_id].to_api()
-    if rights.is_owner:
-        return {"status": "creator", "user": user, "is_anonymous": False}
-    flags = dict.fromkeys(
-        [
-            "can_manage_chat",
-            "can_manage_video_chats",
-            "can_promote_members",
-            "can_change_info",
-            "can_invite_users",
-            "can_post_stories",
-            "can_edit_stories",
-            "can_delete_stories",
-            "can_send_welcome_messages",
-        ],
-        True,
-    )
-    flags["can_promote_members"] = False
-    return {
-        "status": "administrator",
-        "user": user,
-        "can_be_edited": False,
-        "is_anonymous": False,
-        **flags,
-        "can_delete_messages": rights.can_delete_messages,
-        "can_restrict_members": rights.can_restrict_members,
-    }
-
-
 METHODS: dict[str, Method] = {
     "getme": get_me,
     "getupdates": get_updates,
@@ -384,5 +332,5 @@ METHODS: dict[str, Method] = {
     "banchatsenderchat": ban_chat_sender_chat,
     "unbanchatsenderchat": unban_chat_sender_chat,
     "getchat": get_chat,
-    "getchatadministrators": get_chat_administrators,
+    **MEMBER_METHODS,
 }

@@ -251,6 +251,8 @@ class _TelegramHtml(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _ENTITY_TAGS:
             raise ApiError(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"')
+        if tag == "blockquote" and any(open_tag == "blockquote" for open_tag, _, _ in self.stack):
+            raise ApiError(400, "Bad Request: can't parse entities: blockquotes can't be nested")
         self.stack.append((tag, self.length, {key: value or "" for key, value in attrs}))
 
     def handle_endtag(self, tag: str) -> None:
@@ -259,7 +261,10 @@ class _TelegramHtml(HTMLParser):
         _, start, attrs = self.stack.pop()
         if self.length == start:
             return
-        entity: dict[str, Any] = {"type": _ENTITY_TAGS[tag], "offset": start, "length": self.length - start}
+        kind = _ENTITY_TAGS[tag]
+        if tag == "blockquote" and "expandable" in attrs:
+            kind = "expandable_blockquote"
+        entity: dict[str, Any] = {"type": kind, "offset": start, "length": self.length - start}
         if tag == "a":
             entity["url"] = attrs.get("href", "")
         self.entities.append(entity)

@@ -180,6 +180,26 @@ class TelegramWorld:
         self.state.deliver(group, "message", comment.payload)
         return comment
 
+    def say(self, chat: EmuChat, user: EmuUser, text: str) -> StoredMessage:
+        """A user writes in a group (a moderator's command in the moderators' chat)."""
+        if not self.state.is_in_chat(user.id, chat):
+            raise ScriptError(f"user {user.id} is not in chat {chat.id}")
+        fields: dict[str, Any] = {"from": user.to_api(), "text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        message = self.state.new_message(chat, fields)
+        self.state.deliver(chat, "message", message.payload)
+        return message
+
+    def replies_to(self, message: StoredMessage) -> list[StoredMessage]:
+        """Messages a bot sent in the same chat after `message` (its answers)."""
+        return [
+            m
+            for m in self.sent_by_bots(self.state.chats[message.chat_id])
+            if m.message_id > message.message_id
+        ]
+
     def edit_comment(self, comment: StoredMessage, text: str) -> None:
         comment.payload["text"] = text
         comment.payload["edit_date"] = int(self.state.clock.time())

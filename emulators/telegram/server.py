@@ -17,8 +17,9 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 
-from emulators.telegram.methods import METHODS, Files, Params
+from emulators.telegram.methods import METHODS
 from emulators.telegram.model import ApiError
+from emulators.telegram.params import Files, Params
 from emulators.telegram.script import ScriptError, TelegramWorld
 from emulators.telegram.state import EmulatorState
 

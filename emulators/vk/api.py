@@ -12,9 +12,14 @@ from typing import Any
 
 from emulators.vk import execute
 from emulators.vk.model import EmuBan, EmuComment, EmuGroup, EmuPost, TokenInfo, VkFault
+from emulators.vk.params import Params
+from emulators.vk.params import int_param as _int
+from emulators.vk.params import require_manager as _require_manager
+from emulators.vk.params import require_own_group as _require_own_group
+from emulators.vk.params import wall_group as _wall_group
+from emulators.vk.people import PEOPLE_HANDLERS, PEOPLE_TOKEN_KINDS
 from emulators.vk.state import VkWorld
 
-Params = dict[str, str]
 Handler = Callable[[VkWorld, TokenInfo, Params], Any]
 
 # access_token_type from the schema (vk-api-schema/*_methods.json)
@@ -30,23 +35,10 @@ TOKEN_KINDS: dict[str, frozenset[str]] = {
     "wall.deleteComment": frozenset({"user"}),
     "wall.restoreComment": frozenset({"user"}),
     "execute": frozenset({"user", "group"}),
+    **PEOPLE_TOKEN_KINDS,
 }
 
 YEAR = 365 * 24 * 3600
-
-
-def _int(params: Params, name: str, default: int | None = None) -> int:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        if default is None:
-            raise VkFault(100, f"One of the parameters specified was missing or invalid: {name} is undefined")
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise VkFault(
-            100, f"One of the parameters specified was missing or invalid: {name} not integer"
-        ) from None
 
 
 def check_token_kind(method: str, info: TokenInfo) -> None:
@@ -59,31 +51,6 @@ def check_token_kind(method: str, info: TokenInfo) -> None:
     if info.kind == "group":
         raise VkFault(27, "Group authorization failed: method is unavailable with group auth.")
     raise VkFault(28, "Application authorization failed: method is unavailable with service token.")
-
-
-def _wall_group(world: VkWorld, params: Params) -> EmuGroup:
-    owner_id = _int(params, "owner_id", 0)
-    if owner_id == 0 and params.get("domain"):
-        domain = params["domain"]
-        for group in world.groups.values():
-            if domain in (group.screen_name, f"club{group.id}"):
-                return group
-        raise VkFault(100, "One of the parameters specified was missing or invalid: domain is invalid")
-    if owner_id >= 0:
-        raise VkFault(15, "Access denied: only community walls are emulated")
-    return world.group(-owner_id)
-
-
-def _require_manager(group: EmuGroup, info: TokenInfo) -> int:
-    """User-token methods that change a community need a manager; anyone else gets 15 (as on VK)."""
-    if info.user_id is None or info.user_id not in group.managers:
-        raise VkFault(15, "Access denied: no access to this community")
-    return info.user_id
-
-
-def _require_own_group(group: EmuGroup, info: TokenInfo) -> None:
-    if info.kind == "group" and info.group_id != group.id:
-        raise VkFault(15, "Access denied: community token of another community")
 
 
 def _attachments(post: EmuPost) -> list[dict[str, Any]]:
@@ -358,6 +325,7 @@ HANDLERS: dict[str, Handler] = {
     "wall.getComments": wall_get_comments,
     "wall.deleteComment": wall_delete_comment,
     "wall.restoreComment": wall_restore_comment,
+    **PEOPLE_HANDLERS,
 }
 
 

@@ -41,6 +41,23 @@ COMMENTS = (
 )
 
 
+# Made-up citizens (no real person's data): the authors of the seeded comments and of the scripted stream.
+PEOPLE = {
+    7001: ("Алексей", "Морозов"),
+    7002: ("Татьяна", "Белова"),
+    7003: ("Игорь", "Зайцев"),
+    7004: ("Денис", "Орлов"),
+    7005: ("Пётр", "Сидоров"),
+    7006: ("Ксения", "Лебедева"),
+    7101: ("Марина", "Кравченко"),
+    7102: ("Виктор", "Гусев"),
+    7103: ("Николай", "Павлов"),
+    7104: ("Ремонт", "Потолков"),
+    7105: ("Елена", "Фомина"),
+    7106: ("Ольга", "Тихонова"),
+}
+
+
 def seed_demo(emu: VkEmulator, now: datetime | None = None) -> DemoPage:
     """Fill the emulator with one administration page, its manager, three posts and six comments."""
     now = now or datetime.now(UTC)
@@ -57,6 +74,8 @@ def seed_demo(emu: VkEmulator, now: datetime | None = None) -> DemoPage:
     )
     emu.add_manager(DEMO_GROUP, DEMO_MANAGER, "administrator", token="demo-manager-token")
     emu.add_token("demo-service-token", "service")
+    for user_id, (first, last) in PEOPLE.items():
+        emu.add_user(user_id, first, last)
     post_ids = tuple(
         emu.add_post(DEMO_GROUP, text, kind=kind, date=now - timedelta(hours=len(POSTS) - i))  # type: ignore[arg-type]
         for i, (kind, text) in enumerate(POSTS)

@@ -66,6 +66,16 @@ class EmuBan:
     admin_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class EmuProfile:
+    """A VK user as users.get describes them."""
+
+    id: int
+    first_name: str
+    last_name: str
+    screen_name: str | None = None
+
+
 @dataclass(slots=True)
 class EmuGroup:
     id: int

@@ -23,6 +23,7 @@ from emulators.vk.model import (
     EmuComment,
     EmuGroup,
     EmuPost,
+    EmuProfile,
     HttpFault,
     PostKind,
     TokenInfo,
@@ -45,6 +46,7 @@ class VkWorld(VkFaults):
         self._changed = threading.Condition(self._lock)
         self._closed = False
         self.groups: dict[int, EmuGroup] = {}
+        self.profiles: dict[int, EmuProfile] = {}
         self.tokens: dict[str, TokenInfo] = {}
         self.rate_limits: dict[TokenKind, int] = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
         self._recent: dict[str, deque[float]] = {}
@@ -104,6 +106,11 @@ class VkWorld(VkFaults):
         """Register any token, e.g. a user who is not a manager or an application's service token."""
         with self._lock:
             self.tokens[token] = TokenInfo(kind, user_id=user_id, group_id=group_id)
+
+    def add_user(self, user_id: int, first_name: str, last_name: str, screen_name: str | None = None) -> None:
+        """A VK user users.get knows by name (others answer as deleted profiles, as VK does)."""
+        with self._lock:
+            self.profiles[user_id] = EmuProfile(user_id, first_name, last_name, screen_name)
 
     def set_rate_limit(self, kind: TokenKind, per_second: int) -> None:
         with self._lock:

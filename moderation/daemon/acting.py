@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, cast
+from typing import Protocol, cast, runtime_checkable
 
 from moderation.config import RetryPolicy
 from moderation.daemon.ports import (
@@ -27,8 +27,8 @@ from moderation.daemon.ports import (
     ReviewQueue,
     TransientError,
 )
-from moderation.daemon.queue import Settlement
-from moderation.daemon.records import ActionKind, ActionStatus, QueuedAction
+from moderation.daemon.queue import PLATFORM_KINDS, Settlement
+from moderation.daemon.records import WORKBENCH_KINDS, ActionKind, ActionStatus, QueuedAction
 from moderation.types import Platform
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,8 @@ Clock = Callable[[], datetime]
 Record = Callable[[list[Settlement]], Awaitable[None]]
 Outcome = str | None | BaseException  # a card's message reference, None (done) or what went wrong
 ERROR_LIMIT = 500
-#: Posting a card may take several requests (finding a send whose answer was lost), each timed by the sender.
+#: Posting a card or a report may take several requests (the author's name, finding a send whose answer was
+#: lost), each timed by the sender; so may redrawing a card (the platform's state) or a notice.
 CARD_TIMEOUT_FACTOR = 6
 
 
@@ -63,6 +64,18 @@ class BatchingActions(Protocol):
     async def perform_batch(
         self, ops: Sequence[PlatformOp], timeout: float
     ) -> list[PlatformError | None]: ...
+
+
+@runtime_checkable
+class Workbench(Protocol):
+    """A review queue that also keeps the moderators' workbench: reports of automatic deletions, cards
+    redrawn after a decision's actions ran, notices to authors (ActionKind REPORT, REFRESH, NOTICE).
+
+    `perform` returns the message reference of what it posted (a report), or None; it raises the
+    PlatformError subclasses as adapters do (a RateLimited is waited out by the lane).
+    """
+
+    async def perform(self, item: QueuedAction) -> str | None: ...
 
 
 class Unperformable(Exception):
@@ -154,7 +167,7 @@ class Performer:
         return list(results)
 
     async def _single(self, item: QueuedAction, timeout: float) -> Outcome:
-        limit = timeout * CARD_TIMEOUT_FACTOR if item.kind is ActionKind.CARD else timeout
+        limit = timeout if item.kind in PLATFORM_KINDS else timeout * CARD_TIMEOUT_FACTOR
         try:
             return await asyncio.wait_for(self._perform_one(item), limit)
         except TimeoutError:
@@ -168,6 +181,10 @@ class Performer:
             if item.card is None:
                 raise Unperformable("the card or its comment is missing from the database")
             return await self._review.post_card(item.card)
+        if item.kind in WORKBENCH_KINDS:
+            if not isinstance(self._review, Workbench):
+                raise Unperformable(f"no moderators' workbench to perform {item.kind.value}")
+            return await self._review.perform(item)
         op = _op(item)
         adapter = self._adapter(_platform(item))
         if op.kind is ActionKind.DELETE and op.comment is not None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Protocol
 
-from moderation.config import REVIEW_ONLY, EscalationPolicy, Mode, RetryPolicy
+from moderation.config import REVIEW_ONLY, CitizenTexts, EscalationPolicy, Mode, RetryPolicy
 from moderation.daemon.ports import IncomingComment, PlatformActions, ReviewQueue
 from moderation.daemon.records import DecidedBy, Escalation, Plan
+from moderation.daemon.restrictions import DEFAULT_TEXTS
 from moderation.daemon.runner import ActionQueue, ActionRunner, Clock, utc_now
 from moderation.types import Action, Comment, Ground, Platform, Verdict
 
@@ -87,13 +88,16 @@ def main_ground(verdict: Verdict) -> Ground | None:
     return max(grounds, key=lambda ground: verdict.scores.get(ground, 0.0))
 
 
-def plan_for(mode: Mode, action: Action, escalation: Escalation | None) -> Plan:
-    """What a verdict leads to in each mode (pure, so the table of cases is easy to test)."""
+def plan_for(mode: Mode, action: Action, escalation: Escalation | None, reply: bool = False) -> Plan:
+    """What a verdict leads to in each mode (pure, so the table of cases is easy to test). The author is told
+    why when a reply is configured; the store adds the notice when the escalation comes to a restriction."""
     if mode is Mode.DRY or action is Action.KEEP:
         return Plan()
     if action is Action.REVIEW or mode is Mode.REVIEW:
         return Plan(card=True)
-    return Plan(delete=True, card=True, auto_deleted=True, violation=True, escalation=escalation)
+    return Plan(
+        delete=True, card=True, auto_deleted=True, violation=True, escalation=escalation, notice=reply
+    )
 
 
 class Pipeline:
@@ -110,6 +114,8 @@ class Pipeline:
         clock: Clock = utc_now,
         retry: RetryPolicy | None = None,
         model_version: str | None = None,
+        texts: CitizenTexts = DEFAULT_TEXTS,
+        tz: tzinfo | None = None,
     ) -> None:
         self._classify = classify
         self._store = store
@@ -117,6 +123,8 @@ class Pipeline:
         self._escalation = escalation or EscalationPolicy()
         self._clock = clock
         self._model_version = model_version
+        self._texts = texts
+        self._tz = tz
         self.runner = ActionRunner(store, actions, review, retry, clock)
 
     async def handle(self, incoming: IncomingComment) -> Handled:
@@ -130,7 +138,7 @@ class Pipeline:
         verdict = self._classify(Comment(id=incoming.key, text=incoming.text, post_text=post_text))
         action = effective_action(verdict)
         now = self._clock()
-        plan = plan_for(self._mode, action, self._escalation_for(verdict, action))
+        plan = plan_for(self._mode, action, self._escalation_for(verdict, action), bool(self._texts.reply))
         recorded = await self._store.commit_verdict(
             incoming.key, revision, verdict, decided_by(verdict), self._model_version, plan, now
         )
@@ -146,7 +154,7 @@ class Pipeline:
         ground = main_ground(verdict)
         if self._mode is not Mode.ENFORCE or action is not Action.DELETE or ground is None:
             return None
-        return Escalation(self._escalation, ground)
+        return Escalation(self._escalation, ground, self._texts, self._tz)
 
     async def recover(self, limit: int = 1000) -> int:
         """Decide comments recorded before a crash but never decided; call once at start-up before readers."""

@@ -119,13 +119,14 @@ class ReviewQueue(Protocol):
 
 
 class ModeratorChoice(StrEnum):
-    """The buttons on a review card."""
+    """The buttons on a review card (and on the lines of a report of automatic deletions)."""
 
     KEEP = "keep"
     DELETE = "delete"
     DELETE_RESTRICT = "delete_restrict"
     RESTORE = "restore"
     LIFT = "lift"
+    UNDO = "undo"  # take back the decision on a card (within the configured window) and reopen it
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,16 +139,35 @@ class DecisionRequest:
     at: datetime
     restrict_days: int | None = None
     moderator_name: str | None = None
+    message_ref: str | None = None  # `chat_id:message_id` of the message the button was on
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRequest:
+    """A moderator acknowledged a report of automatic deletions (or took the acknowledgement back)."""
+
+    report_id: int
+    moderator_id: str
+    at: datetime
+    moderator_name: str | None = None
+    message_ref: str | None = None
+    undo: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class DecisionOutcome:
-    """What to tell the moderator who pressed, and how the card reads afterwards."""
+    """What to tell the moderator who pressed, and how the card reads afterwards.
+
+    `card_id` is the card to show afterwards (a reopened card is a new one), `report_id` the report whose
+    message shows the card, when it is listed in one.
+    """
 
     accepted: bool
     answer: str
     decided_by: str | None = None
     decided_at: datetime | None = None
+    card_id: int | None = None
+    report_id: int | None = None
 
 
 class DecisionHandler(Protocol):
@@ -156,3 +176,5 @@ class DecisionHandler(Protocol):
     async def is_moderator(self, user_id: str) -> bool: ...
 
     async def decide(self, request: DecisionRequest) -> DecisionOutcome: ...
+
+    async def acknowledge(self, request: ReportRequest) -> DecisionOutcome: ...

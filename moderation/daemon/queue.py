@@ -1,8 +1,9 @@
 """The durable action queue as the runner sees it: lanes to claim from, leases, and how a claim settles.
 
 Storage (models/) implements `ActionQueue`; the runner (runner.py, lanes.py) uses it. A lane is the work one
-token can do: the actions on one platform, or the posts to the moderators' queue (plus anything no platform
-lane serves, which fails visibly there instead of waiting for ever).
+token can do: the actions on one platform, the notices to authors on one platform (never holding up its
+deletions), or the posts to the moderators' queue (plus anything no platform lane serves, which fails or
+settles visibly there instead of waiting for ever).
 """
 
 from __future__ import annotations
@@ -22,14 +23,19 @@ from moderation.types import Platform
 PLATFORM_KINDS: frozenset[ActionKind] = frozenset(
     {ActionKind.DELETE, ActionKind.RESTORE, ActionKind.RESTRICT, ActionKind.LIFT}
 )
+#: Messages to an author on their platform: a lane of their own, so a notice never waits before a deletion.
+NOTICE_KINDS: frozenset[ActionKind] = frozenset({ActionKind.NOTICE})
+#: Everything a platform's lanes take; the moderators' lane takes the rest.
+ON_PLATFORM_KINDS: frozenset[ActionKind] = PLATFORM_KINDS | NOTICE_KINDS
 
 
 @dataclass(frozen=True, slots=True)
 class LaneSpec:
     """Which actions a lane claims.
 
-    `platform` set: that platform's DELETE/RESTORE/RESTRICT/LIFT. `platform` None: every other kind (cards),
-    and platform actions for platforms not in `served` (no adapter: they fail with a reason). `exclusive`: at
+    `platform` set: that platform's actions of `kinds` (DELETE/RESTORE/RESTRICT/LIFT, or NOTICE). `platform`
+    None: every other kind (cards, reports, refreshes), and platform actions and notices for platforms not in
+    `served` (no adapter: they fail with a reason). `exclusive`: at
     most one process holds running actions of the lane at a time (posting to one chat, where finding a lost
     send again must not meet another process's send in flight). `pages`, when set: only actions about these
     (platform, page id) pages, for a daemon that holds some of the pages sharing one database.
@@ -38,6 +44,7 @@ class LaneSpec:
     name: str
     platform: Platform | None = None
     served: frozenset[Platform] = frozenset()
+    kinds: frozenset[ActionKind] = PLATFORM_KINDS
     exclusive: bool = False
     pages: frozenset[tuple[Platform, str]] | None = None
 

@@ -1,7 +1,8 @@
 """Performs queued actions on the platforms and in the moderators' queue: one lane per platform token.
 
 Intents are persisted before this runs (see pipeline.py), so a crash loses nothing. Each lane (the VK user
-token, the Telegram bot's actions, the moderators' queue) claims only its own work under a short lease it
+token, the Telegram bot's actions, each platform's notices to authors, the moderators' queue: cards, reports
+of automatic deletions, redrawn cards) claims only its own work under a short lease it
 renews while working, and every platform call has a timeout: a platform that hangs or rate-limits holds back
 only its own lane. Platform actions are idempotent from our side (deleting a deleted comment is NotFound,
 which counts as done); a review card goes through an outbox that finds a send whose answer was lost instead
@@ -20,7 +21,7 @@ from moderation.config import RetryPolicy
 from moderation.daemon.acting import Performer
 from moderation.daemon.lanes import Lane
 from moderation.daemon.ports import PlatformActions, ReviewQueue
-from moderation.daemon.queue import ActionQueue, LaneSpec, Owner
+from moderation.daemon.queue import NOTICE_KINDS, ActionQueue, LaneSpec, Owner
 from moderation.types import Platform
 
 __all__ = ["ActionQueue", "ActionRunner", "Clock", "utc_now"]
@@ -52,6 +53,11 @@ class ActionRunner:
         performer = Performer(actions, review, policy, clock)
         served = frozenset(actions)
         specs = [LaneSpec(platform.value, platform=platform) for platform in sorted(served)]
+        # A notice to an author goes on its own, so it never waits before (or holds up) a deletion.
+        specs += [
+            LaneSpec(f"notice:{platform.value}", platform=platform, kinds=NOTICE_KINDS)
+            for platform in sorted(served)
+        ]
         # The moderators' queue is one chat: one process posts to it at a time (see LaneSpec.exclusive).
         specs.append(LaneSpec(REVIEW_LANE, served=served, exclusive=True))
         self.lanes = [Lane(spec, queue, performer, self.owner, policy, clock) for spec in specs]

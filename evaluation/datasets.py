@@ -29,6 +29,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 OWN_TRAIN = PROJECT_ROOT / "evaluation" / "train_own.jsonl"
 DEV_SET = PROJECT_ROOT / "evaluation" / "dev.jsonl"
 CHECK_SET = PROJECT_ROOT / "evaluation" / "check.jsonl"  # written apart from the rules; never trained on
+WORLD_SET = PROJECT_ROOT / "evaluation" / "check_world.jsonl"  # written blind to the rules; never trained on
 HOLDOUT_PERCENT = 20
 
 #: Grounds a classifier may learn from these rows. Off-topic depends on the post and is judged by similarity
@@ -332,9 +333,9 @@ def load_corpus(root: Path | None = None, extra: Iterable[Path] = (), own: Path 
 
 
 def evaluation_keys(*paths: Path) -> frozenset[str]:
-    """Split keys of the evaluation sets (development and check by default), which are never trained on."""
+    """Split keys of the evaluation sets (dev, check and world by default), which are never trained on."""
     keys: set[str] = set()
-    for path in paths or (DEV_SET, CHECK_SET):
+    for path in paths or (DEV_SET, CHECK_SET, WORLD_SET):
         if path.is_file():
             with path.open(encoding="utf-8") as f:
                 keys.update(split_key(json.loads(line)["text"]) for line in f if line.strip())

@@ -1,0 +1,179 @@
+"""A child's or teenager's name with their age or home: personal data of a minor.
+
+"Мой сын Петя, 9 лет" or "пропала девочка Аня, 12 лет" names a child and says how old they are; a street
+and house where the child lives on top of that tells anyone where to find them. A first name alone
+("сын Миша поступил") or an age alone ("сыну 9 лет, а площадки нет") is no one's personal data.
+
+A missing-child appeal by relatives is humanely important, and a moderator may want it kept or reposted
+by the press service, but the regulation still counts it as citizens' personal data: name and age go to a
+moderator (review), name with a home address is deleted, as an adult's address with a flat is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from moderation.pii.common import pii_evidence
+from moderation.pii.homes import House, masked
+from moderation.pii.names import Kind, part_of
+from moderation.types import Evidence, Span
+
+#: Words that say the person spoken of is a child, or a missing person being searched for.
+_CHILD = re.compile(
+    r"(?<![а-яёА-ЯЁ])(?:сын\w*|доч[ьекуи]\w*|реб[её]н\w*|дет(?:и|ей|ям|ьми|ках?)\b|мальчи\w+|девоч\w+"
+    r"|девчон\w+|подрост\w+|школьни\w+|ученик\w*|ученица\w*|внук\w*|внучк\w*|племянни\w+|малыш\w*"
+    r"|пасын\w+|падчериц\w*|пропал\w*|пропавш\w+|разыскива\w+|ушл[аи]?[ \u00a0]+из[ \u00a0]+дома|ищем|найти)",
+    re.IGNORECASE,
+)
+#: "9 лет", "(12 лет)", "12-ти лет", "3 года", "1 годик", "9-летний", "2016 г.р.", "2015 года рождения".
+_AGE = re.compile(
+    r"(?<![0-9])(?P<years>[0-9]{1,2})[ \u00a0]*(?:-?(?:ти|ми|х|и))?[ \u00a0]*"
+    r"(?:лет\b|год(?:а|ик\w*)?\b|-?летн\w+)"
+    r"|(?<![а-яёА-ЯЁ])(?P<word>"
+    r"одно|двух|тр[её]х|четыр[её]х|пяти|шести|семи|восьми|девяти|десяти|одиннадцати|двенадцати|тринадцати"
+    r"|четырнадцати|пятнадцати|шестнадцати|семнадцати)летн\w+"
+    r"|(?<![0-9])(?P<born>(?:19|20)[0-9]{2})[ \u00a0]*(?:г\.?[ \u00a0]*р\.?|года[ \u00a0]+рождения)",
+    re.IGNORECASE,
+)
+_ADULT_FROM = 18
+#: "уже 5 лет", "за 3 года", "5 лет назад": how long, not how old.
+_DURATION_BEFORE = re.compile(
+    r"(?<![а-яёА-ЯЁ])(?:уже|за|через|на|более|больше|менее|меньше|около|почти|целых|целые|в[ \u00a0]+течение"
+    r"|до|от|с|по|лет[ \u00a0]+через|ждем|ждём|ждут|жд[её]т)[ \u00a0]*\Z",
+    re.IGNORECASE,
+)
+_DURATION_AFTER = re.compile(r"[ \u00a0]*(?:назад|подряд|спустя|как|уже)", re.IGNORECASE)
+#: A child's name, their age and their address stand close together in any appeal or complaint.
+_NAME_REACH = 60
+_HOME_REACH = 160
+_CHILD_REACH = 80
+_AGE_AFTER_NAME = 20
+_AGE_BEFORE_NAME = 3
+_CAPITALISED = re.compile(r"(?<![А-ЯЁа-яё])[А-ЯЁ][а-яё]{1,15}(?![а-яё])")
+#: Capitalised words that pymorphy3 may read as first names but that open sentences or name places.
+_NOT_NAMES = frozenset({"мира", "вера", "надежда", "любовь", "слава", "роза", "лев", "луна", "майя"})
+
+MINOR_NAME_AGE_SCORE = 0.7
+MINOR_HOME_SCORE = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class _Age:
+    start: int
+    end: int
+
+
+def _ages(text: str, today: date) -> tuple[list[_Age], list[_Age]]:
+    """Ages under 18, and ages of adults ("сын Петя, 25 лет" is no child, whatever else is said)."""
+    young: list[_Age] = []
+    adult: list[_Age] = []
+    for match in _AGE.finditer(text):
+        if match.group("born") is None and _duration(text, match):
+            continue
+        years = match.group("years")
+        born = match.group("born")
+        grown = (years is not None and int(years) >= _ADULT_FROM) or (
+            born is not None and today.year - int(born) >= _ADULT_FROM
+        )
+        (adult if grown else young).append(_Age(match.start(), match.end()))
+    return young, adult
+
+
+def _duration(text: str, match: re.Match[str]) -> bool:
+    before = _DURATION_BEFORE.search(text, max(0, match.start() - 20), match.start()) is not None
+    return before or _DURATION_AFTER.match(text, match.end()) is not None
+
+
+def _first_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Capitalised words in text[start:end] that pymorphy3 reads first as a first name.
+
+    A first name with a patronymic beside it ("Дмитрий Зиновьевич") is how adults are addressed: no child.
+    """
+    words = list(_CAPITALISED.finditer(text, max(0, start - 20), min(len(text), end + 20)))
+    names: list[tuple[int, int]] = []
+    for index, match in enumerate(words):
+        word = match.group(0)
+        if match.start() < start or match.end() > end or word.lower() in _NOT_NAMES:
+            continue
+        if part_of(word).kind is not Kind.NAME:
+            continue
+        beside = [words[i].group(0) for i in (index - 1, index + 1) if 0 <= i < len(words)]
+        if any(part_of(other).kind is Kind.PATRONYMIC for other in beside):
+            continue
+        names.append((match.start(), match.end()))
+    return names
+
+
+def _nearest(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    if not spans:
+        return None
+    return min(spans, key=lambda span: min(abs(span[0] - end), abs(start - span[1])))
+
+
+def find_minors(text: str, houses: list[House], today: date | None = None) -> list[Evidence]:
+    """A child's first name with an age under 18 (review) or with a home's street and house (delete)."""
+    if _CHILD.search(text) is None:
+        return []
+    ages, adult_ages = _ages(text, today or date.today())
+    homes = [house for house in houses if not house.place]
+    if not ages and not any(house.residence for house in homes):
+        return []
+    found: list[Evidence] = []
+    used: set[tuple[int, int]] = set()
+    anchors = [(age.start, age.end, True) for age in ages]
+    anchors += [(house.start, house.end, False) for house in homes if house.residence]
+    for start, end, is_age in sorted(anchors):
+        reach = _NAME_REACH if is_age else _HOME_REACH
+        name = _nearest(_first_names(text, max(0, start - reach), min(len(text), end + reach)), start, end)
+        if name is None or name in used or not _child_near(text, name, start, end):
+            continue
+        if any(_age_of(name, age) for age in adult_ages):
+            continue
+        home = _home_near(homes, name)
+        evidence = _evidence(text, name, (start, end) if is_age else None, home)
+        if evidence is not None:
+            used.add(name)
+            found.append(evidence)
+    return found
+
+
+def _age_of(name: tuple[int, int], age: _Age) -> bool:
+    """The age right after the name ("Петя, 25 лет") or right before it ("25-летний Петя")."""
+    return 0 <= age.start - name[1] <= _AGE_AFTER_NAME or 0 <= name[0] - age.end <= _AGE_BEFORE_NAME
+
+
+def _child_near(text: str, name: tuple[int, int], start: int, end: int) -> bool:
+    left, right = min(name[0], start), max(name[1], end)
+    return _CHILD.search(text, max(0, left - _CHILD_REACH), min(len(text), right + _CHILD_REACH)) is not None
+
+
+def _home_near(homes: list[House], name: tuple[int, int]) -> House | None:
+    near = [house for house in homes if abs(house.start - name[1]) <= _HOME_REACH]
+    return min(near, key=lambda house: abs(house.start - name[1])) if near else None
+
+
+def _evidence(
+    text: str, name: tuple[int, int], age: tuple[int, int] | None, home: House | None
+) -> Evidence | None:
+    first = text[name[0]] + "***"
+    spans = [Span(*name)]
+    if home is not None:
+        spans += [Span(age[0], age[1])] if age is not None else []
+        spans.append(Span(home.start, home.end))
+        what = "имя и возраст, домашний адрес" if age is not None else "имя и домашний адрес"
+        detail = f"данные несовершеннолетнего: {what} ({first}, {masked(text, home)})"
+        score = MINOR_HOME_SCORE
+    elif age is not None:
+        spans.append(Span(age[0], age[1]))
+        detail = (
+            f"данные несовершеннолетнего: имя и возраст ({first}); "
+            "если это поиск пропавшего ребёнка — решает модератор"
+        )
+        score = MINOR_NAME_AGE_SCORE
+    else:
+        return None
+    ordered = tuple(sorted(spans, key=lambda span: span.start))
+    evidence = pii_evidence("pii.minor", score, ordered[0].start, ordered[0].end, detail)
+    return Evidence(evidence.rule, evidence.ground, evidence.score, ordered, evidence.detail)

@@ -164,6 +164,7 @@ NOT_A_HOME = [
     pytest.param("Яма у дома Ленина 12, Петров Иван чуть не упал", id="house-is-a-place"),
     pytest.param("Джонни Депп живёт на Ленина 15, шутка", id="foreign-name"),
     pytest.param("Фельдман Дмитрий Зиновьевич живёт на Ленина 15? А дорогу не чинят", id="official"),
+    pytest.param("Ярмарка по адресу: Максима Горького, 15, приходите все", id="street-named-after-a-person"),
 ]
 
 

@@ -139,6 +139,13 @@ def _absorb_names(people: list[Evidence], minors: list[Evidence]) -> tuple[list[
     return kept, grown
 
 
+def _beside(name: Span, house: House) -> bool:
+    """Near the house but not part of it: "Максима Горького, 78" names a street, not a person."""
+    if name.start < house.end and house.start < name.end:
+        return False
+    return abs(house.start - name.end) <= _HOME_REACH or abs(name.start - house.end) <= _HOME_REACH
+
+
 def _homes_of(text: str, people: list[Evidence], houses: list[House]) -> list[Evidence]:
     """Streets and houses that the words before them call someone's home, beside a private person's name."""
     names = [person.spans[0] for person in people if person.score >= _NAME_FOR_HOME]
@@ -146,10 +153,7 @@ def _homes_of(text: str, people: list[Evidence], houses: list[House]) -> list[Ev
     for house in houses:
         if not house.residence or house.place:
             continue
-        if not any(
-            abs(house.start - name.end) <= _HOME_REACH or abs(name.start - house.end) <= _HOME_REACH
-            for name in names
-        ):
+        if not any(_beside(name, house) for name in names):
             continue
         detail = f"домашний адрес рядом с ФИО: {masked(text, house)}"
         found.append(pii_evidence("pii.home", HOME_WITH_NAME_SCORE, house.start, house.end, detail))

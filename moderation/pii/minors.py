@@ -41,7 +41,8 @@ _ADULT_FROM = 18
 #: "уже 5 лет", "за 3 года", "5 лет назад": how long, not how old.
 _DURATION_BEFORE = re.compile(
     r"(?<![а-яёА-ЯЁ])(?:уже|за|через|на|более|больше|менее|меньше|около|почти|целых|целые|в[ \u00a0]+течение"
-    r"|до|от|с|по|лет[ \u00a0]+через|ждем|ждём|ждут|жд[её]т)[ \u00a0]*\Z",
+    r"|до|от|с|по|лет[ \u00a0]+через|ждем|ждём|ждут|жд[её]т)[ \u00a0]*\Z"
+    r"|[0-9][ \u00a0]?[-–][ \u00a0]?\Z",
     re.IGNORECASE,
 )
 _DURATION_AFTER = re.compile(r"[ \u00a0]*(?:назад|подряд|спустя|как|уже)", re.IGNORECASE)
@@ -53,7 +54,25 @@ _AGE_AFTER_NAME = 20
 _AGE_BEFORE_NAME = 3
 _CAPITALISED = re.compile(r"(?<![А-ЯЁа-яё])[А-ЯЁ][а-яё]{1,15}(?![а-яё])")
 #: Capitalised words that pymorphy3 may read as first names but that open sentences or name places.
-_NOT_NAMES = frozenset({"мира", "вера", "надежда", "любовь", "слава", "роза", "лев", "луна", "майя"})
+_NOT_NAMES = frozenset(
+    {
+        "мира",
+        "вера",
+        "надежда",
+        "любовь",
+        "слава",
+        "роза",
+        "лев",
+        "луна",
+        "майя",
+        "лол",
+        "кек",
+        "питер",
+        "питере",
+    }
+)
+#: "в Питере", "в Израиле", "на Мира": a place, even where pymorphy3 knows the word as a first name too.
+_PLACE_PREPOSITION = re.compile(r"(?<![а-яёА-ЯЁ])(?:в|во|на|из|под)[ \u00a0]+\Z", re.IGNORECASE)
 
 MINOR_NAME_AGE_SCORE = 0.7
 MINOR_HOME_SCORE = 0.9
@@ -96,6 +115,8 @@ def _first_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for index, match in enumerate(words):
         word = match.group(0)
         if match.start() < start or match.end() > end or word.lower() in _NOT_NAMES:
+            continue
+        if _PLACE_PREPOSITION.search(text, max(0, match.start() - 4), match.start()) is not None:
             continue
         if part_of(word).kind is not Kind.NAME:
             continue

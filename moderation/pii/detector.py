@@ -85,15 +85,15 @@ class PersonalDataDetector:
     def detect(self, text: str) -> list[Evidence]:
         """Every personal-data finding in `text`, ordered by position, at most one per stretch of text."""
         found: list[Evidence] = []
-        houses: list[House] = []
-        if _DIGIT.search(text) is not None:
+        digits = _DIGIT.search(text) is not None
+        if digits:
             found += self._numbers(text)
-            houses = find_houses(text)
         if "@" in text:
             found += find_emails(text, self._email_domains)
-        minors = find_minors(text, houses)
+        minors = find_minors(text)
         people, minors = _absorb_names(self._names.find(text), minors)
-        found += _homes_of(text, people, houses)
+        if digits and any(person.score >= _NAME_FOR_HOME for person in people):
+            found += _homes_of(text, people, find_houses(text))
         found = _without_overlaps(found + people) + minors
         return sorted(_with_name_boost(found), key=lambda evidence: evidence.spans[0].start)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from moderation.pii.common import pii_evidence
-from moderation.pii.homes import House, masked
+from moderation.pii.homes import House, find_houses, masked
 from moderation.pii.names import Kind, part_of
 from moderation.types import Evidence, Span
 
@@ -27,6 +27,32 @@ _CHILD = re.compile(
     r"|пасын\w+|падчериц\w*|пропал\w*|пропавш\w+|разыскива\w+|ушл[аи]?[ \u00a0]+из[ \u00a0]+дома|ищем|найти)",
     re.IGNORECASE,
 )
+#: Substrings every word of _CHILD contains, checked first.
+_CHILD_STEMS = (
+    "сын",
+    "доч",
+    "реб",
+    "дет",
+    "мальчи",
+    "девоч",
+    "девчон",
+    "подрост",
+    "школьни",
+    "учени",
+    "внук",
+    "внучк",
+    "племянни",
+    "малыш",
+    "пасын",
+    "падчериц",
+    "пропал",
+    "пропавш",
+    "разыскива",
+    "из дома",
+    "ищем",
+    "найти",
+)
+_DIGIT = re.compile(r"[0-9]")
 #: "9 лет", "(12 лет)", "12-ти лет", "3 года", "1 годик", "9-летний", "2016 г.р.", "2015 года рождения".
 _AGE = re.compile(
     r"(?<![0-9])(?P<years>[0-9]{1,2})[ \u00a0]*(?:-?(?:ти|ми|х|и))?[ \u00a0]*"
@@ -133,11 +159,18 @@ def _nearest(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, i
     return min(spans, key=lambda span: min(abs(span[0] - end), abs(start - span[1])))
 
 
-def find_minors(text: str, houses: list[House], today: date | None = None) -> list[Evidence]:
+def _may_name_a_child(text: str) -> bool:
+    """Cheap substring checks before the child-word pattern: most comments speak of no child."""
+    lowered = text.lower()
+    return any(stem in lowered for stem in _CHILD_STEMS) and _CHILD.search(text) is not None
+
+
+def find_minors(text: str, today: date | None = None) -> list[Evidence]:
     """A child's first name with an age under 18 (review) or with a home's street and house (delete)."""
-    if _CHILD.search(text) is None:
+    if not _may_name_a_child(text):
         return []
     ages, adult_ages = _ages(text, today or date.today())
+    houses = find_houses(text) if _DIGIT.search(text) is not None else []
     homes = [house for house in houses if not house.place]
     if not ages and not any(house.residence for house in homes):
         return []

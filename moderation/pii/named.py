@@ -84,34 +84,45 @@ def _snils(number: str) -> tuple[bool, str]:
     return snils_valid(only_digits(number)), f"СНИЛС ***-***-*** {number[-2:]}"
 
 
-_CHECKED: tuple[tuple[re.Pattern[str], str, Callable[[str], tuple[bool, str]]], ...] = (
-    (_CARD, "pii.card", _card),
-    (_INN, "pii.inn", _inn),
-    (_SNILS, "pii.snils", _snils),
+_CHECKED: tuple[tuple[str, re.Pattern[str], str, Callable[[str], tuple[bool, str]]], ...] = (
+    ("карт", _CARD, "pii.card", _card),
+    ("card", _CARD, "pii.card", _card),
+    ("инн", _INN, "pii.inn", _inn),
+    ("снилс", _SNILS, "pii.snils", _snils),
+)
+#: (a substring every naming word contains, its pattern, rule, what the card calls it)
+_DOCUMENTS = (
+    ("загран", _FOREIGN_PASSPORT, "pii.passport", "загранпаспорт"),
+    ("водительск", _LICENCE, "pii.licence", "водительское удостоверение"),
+    ("в/у", _LICENCE, "pii.licence", "водительское удостоверение"),
+    ("полис", _OMS, "pii.oms", "полис ОМС"),
+    ("рождени", _BIRTH_CERTIFICATE, "pii.birth_certificate", "свидетельство о рождении"),
 )
 
 
 def find_named_numbers(text: str) -> list[Evidence]:
-    """Cards, INN and SNILS named as such (review when the check digit fails); named documents without one."""
-    found: list[Evidence] = []
-    for pattern, rule, judge in _CHECKED:
+    """Cards, INN and SNILS named as such (review when the check digit fails); named documents without one.
+
+    Each pattern runs only where its naming word occurs at all (a substring check): most comments with
+    digits name no document.
+    """
+    lowered = text.lower()
+    found: dict[tuple[str, int], Evidence] = {}
+    for stem, pattern, rule, judge in _CHECKED:
+        if stem not in lowered:
+            continue
         for match in pattern.finditer(text):
             valid, label = judge(match.group("number"))
-            if valid:
-                found.append(_named(match, rule, NAMED_VALID_SCORE, label))
-            else:
-                found.append(_named(match, rule, NAMED_BAD_CHECKSUM_SCORE, f"{label} ({_CHECK_FAILS})"))
-    documents = (
-        (_FOREIGN_PASSPORT, "pii.passport", "загранпаспорт"),
-        (_LICENCE, "pii.licence", "водительское удостоверение"),
-        (_OMS, "pii.oms", "полис ОМС"),
-        (_BIRTH_CERTIFICATE, "pii.birth_certificate", "свидетельство о рождении"),
-    )
-    for pattern, rule, label in documents:
+            score = NAMED_VALID_SCORE if valid else NAMED_BAD_CHECKSUM_SCORE
+            detail = label if valid else f"{label} ({_CHECK_FAILS})"
+            found[(rule, match.start("number"))] = _named(match, rule, score, detail)
+    for stem, pattern, rule, label in _DOCUMENTS:
+        if stem not in lowered:
+            continue
         for match in pattern.finditer(text):
             detail = f"{label}: {mask_digits(match.group('number'), 0, 2)}"
-            found.append(_named(match, rule, NAMED_DOCUMENT_SCORE, detail))
-    return found
+            found[(rule, match.start("number"))] = _named(match, rule, NAMED_DOCUMENT_SCORE, detail)
+    return list(found.values())
 
 
 def _named(match: re.Match[str], rule: str, score: float, detail: str) -> Evidence:

@@ -79,6 +79,16 @@ def test_valid_inn_named_with_a_relative_is_deleted(detector: PersonalDataDetect
 
 DOCUMENTS = [
     pytest.param(
+        "паспорт: 4512-345678 потеряла в автобусе", "4512-345678", "pii.passport", id="passport-dash"
+    ),
+    pytest.param("мои паспортные данные 4512/345678", "4512/345678", "pii.passport", id="passport-slash"),
+    pytest.param(
+        "номер паспорта 345678, серия 4512, помогите восстановить",
+        "345678, серия 4512",
+        "pii.passport",
+        id="passport-number-first",
+    ),
+    pytest.param(
         "загранпаспорт 75 1234567 готов? подавал в мае", "75 1234567", "pii.passport", id="foreign-passport"
     ),
     pytest.param(
@@ -119,6 +129,8 @@ NOT_PERSONAL = [
     pytest.param("Карту потеряла, номер заявки 123456789012", id="card-word-other-number"),
     pytest.param("С 2019 по 2023 год обещали, маршрут 112 так и не пустили", id="years-and-routes"),
     pytest.param("Приёмная 8 (38557) 4-12-34 не отвечает с утра", id="official-landline"),
+    pytest.param("В паспортном столе очередь с 2023-2024 годов", id="passport-office-years"),
+    pytest.param("Паспорт получил 12.05.2023, спасибо МФЦ", id="passport-date"),
 ]
 
 

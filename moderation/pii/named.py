@@ -47,6 +47,19 @@ _FOREIGN_PASSPORT = re.compile(
     + r"(?P<number>(?<![0-9])[0-9]{2}[ \u00a0]?(?:№[ \u00a0]?)?[0-9]{7}(?![0-9]))",
     re.IGNORECASE,
 )
+#: "паспорт: 4512-345678", "паспортные данные 4512/345678" (documents.py takes spaces and "№" only), and
+#: the other order, "номер паспорта 345678, серия 4512".
+_PASSPORT = re.compile(
+    r"(?<![а-яёА-ЯЁ])паспорт\w*"
+    + r"(?:[ \u00a0]*(?:данн\w*|рф|сери\w*|и|номер\w*))*"
+    + _BRIDGE
+    + r"(?P<number>(?<![0-9])[0-9]{2}[ \u00a0]?[0-9]{2}[ \u00a0]*[-/][ \u00a0]*[0-9]{6}(?![0-9]))"
+    r"|(?<![а-яёА-ЯЁ])номер\w*[ \u00a0]+паспорт\w*"
+    + _BRIDGE
+    + r"(?P<reversed>(?<![0-9])[0-9]{6}(?![0-9])[ \u00a0,;]*(?:сери[яи]\w*)[ \u00a0:№]*"
+    r"[0-9]{2}[ \u00a0]?[0-9]{2}(?![0-9]))",
+    re.IGNORECASE,
+)
 _LICENCE = re.compile(
     r"(?<![а-яёА-ЯЁ])(?:водительск\w*[ \u00a0]+(?:удостоверени\w*|прав\w*)|в/у)"
     + _BRIDGE
@@ -93,6 +106,7 @@ _CHECKED: tuple[tuple[str, re.Pattern[str], str, Callable[[str], tuple[bool, str
 #: (a substring every naming word contains, its pattern, rule, what the card calls it)
 _DOCUMENTS = (
     ("загран", _FOREIGN_PASSPORT, "pii.passport", "загранпаспорт"),
+    ("паспорт", _PASSPORT, "pii.passport", "паспорт"),
     ("водительск", _LICENCE, "pii.licence", "водительское удостоверение"),
     ("в/у", _LICENCE, "pii.licence", "водительское удостоверение"),
     ("полис", _OMS, "pii.oms", "полис ОМС"),
@@ -120,10 +134,11 @@ def find_named_numbers(text: str) -> list[Evidence]:
         if stem not in lowered:
             continue
         for match in pattern.finditer(text):
-            detail = f"{label}: {mask_digits(match.group('number'), 0, 2)}"
-            found[(rule, match.start("number"))] = _named(match, rule, NAMED_DOCUMENT_SCORE, detail)
+            group = "number" if match.group("number") is not None else "reversed"
+            detail = f"{label}: {mask_digits(match.group(group), 0, 2)}"
+            found[(rule, match.start(group))] = _named(match, rule, NAMED_DOCUMENT_SCORE, detail, group)
     return list(found.values())
 
 
-def _named(match: re.Match[str], rule: str, score: float, detail: str) -> Evidence:
-    return pii_evidence(rule, score, match.start("number"), match.end("number"), detail)
+def _named(match: re.Match[str], rule: str, score: float, detail: str, group: str = "number") -> Evidence:
+    return pii_evidence(rule, score, match.start(group), match.end(group), detail)

@@ -11,9 +11,12 @@ moderator (review), name with a home address is deleted, as an adult's address w
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from moderation.pii.common import pii_evidence
 from moderation.pii.homes import House, find_houses, masked
@@ -131,26 +134,46 @@ def _duration(text: str, match: re.Match[str]) -> bool:
     return before or _DURATION_AFTER.match(text, match.end()) is not None
 
 
-def _first_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Capitalised words in text[start:end] that pymorphy3 reads first as a first name.
+class _Names:
+    """The capitalised words of a text, read once, and which of them can be a child's first name."""
 
-    A first name with a patronymic beside it ("Дмитрий Зиновьевич") is how adults are addressed: no child.
-    """
-    words = list(_CAPITALISED.finditer(text, max(0, start - 20), min(len(text), end + 20)))
-    names: list[tuple[int, int]] = []
-    for index, match in enumerate(words):
+    def __init__(self, text: str) -> None:
+        self._words = list(_CAPITALISED.finditer(text))
+        self._starts = [word.start() for word in self._words]
+        self._text = text
+        self._judged: dict[int, bool] = {}
+
+    def within(self, start: int, end: int) -> list[tuple[int, int]]:
+        """First names in text[start:end] (pymorphy3 reads them first as a first name).
+
+        A first name with a patronymic beside it ("Дмитрий Зиновьевич") is how adults are addressed: no child.
+        """
+        low = bisect.bisect_left(self._starts, start)
+        high = bisect.bisect_right(self._starts, end)
+        return [
+            (self._words[i].start(), self._words[i].end())
+            for i in range(low, high)
+            if self._words[i].end() <= end and self._is_name(i)
+        ]
+
+    def _is_name(self, index: int) -> bool:
+        if index not in self._judged:
+            self._judged[index] = self._judge(index)
+        return self._judged[index]
+
+    def _judge(self, index: int) -> bool:
+        match = self._words[index]
         word = match.group(0)
-        if match.start() < start or match.end() > end or word.lower() in _NOT_NAMES:
-            continue
-        if _PLACE_PREPOSITION.search(text, max(0, match.start() - 4), match.start()) is not None:
-            continue
-        if part_of(word).kind is not Kind.NAME:
-            continue
-        beside = [words[i].group(0) for i in (index - 1, index + 1) if 0 <= i < len(words)]
-        if any(part_of(other).kind is Kind.PATRONYMIC for other in beside):
-            continue
-        names.append((match.start(), match.end()))
-    return names
+        if word.lower() in _NOT_NAMES or part_of(word).kind is not Kind.NAME:
+            return False
+        if _PLACE_PREPOSITION.search(self._text, max(0, match.start() - 4), match.start()) is not None:
+            return False
+        beside = [self._words[i] for i in (index - 1, index + 1) if 0 <= i < len(self._words)]
+        return not any(
+            abs(other.start() - match.end()) <= 2 or abs(match.start() - other.end()) <= 2
+            for other in beside
+            if part_of(other.group(0)).kind is Kind.PATRONYMIC
+        )
 
 
 def _nearest(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
@@ -176,16 +199,18 @@ def find_minors(text: str, today: date | None = None) -> list[Evidence]:
         return []
     found: list[Evidence] = []
     used: set[tuple[int, int]] = set()
+    adults, sorted_homes = _Sorted.of(adult_ages), _Sorted.of(homes)
+    names = _Names(text)
     anchors = [(age.start, age.end, True) for age in ages]
     anchors += [(house.start, house.end, False) for house in homes if house.residence]
     for start, end, is_age in sorted(anchors):
         reach = _NAME_REACH if is_age else _HOME_REACH
-        name = _nearest(_first_names(text, max(0, start - reach), min(len(text), end + reach)), start, end)
+        name = _nearest(names.within(start - reach, end + reach), start, end)
         if name is None or name in used or not _child_near(text, name, start, end):
             continue
-        if any(_age_of(name, age) for age in adult_ages):
+        if any(_age_of(name, age) for age in adults.near(name, _AGE_AFTER_NAME)):
             continue
-        home = _home_near(homes, name)
+        home = _home_near(sorted_homes, name)
         evidence = _evidence(text, name, (start, end) if is_age else None, home)
         if evidence is not None:
             used.add(name)
@@ -203,8 +228,26 @@ def _child_near(text: str, name: tuple[int, int], start: int, end: int) -> bool:
     return _CHILD.search(text, max(0, left - _CHILD_REACH), min(len(text), right + _CHILD_REACH)) is not None
 
 
-def _home_near(homes: list[House], name: tuple[int, int]) -> House | None:
-    near = [house for house in homes if abs(house.start - name[1]) <= _HOME_REACH]
+@dataclass(frozen=True, slots=True)
+class _Sorted:
+    """Ages or houses sorted by start, with the starts for bisection: a long text with thousands of them
+    stays linear-logarithmic."""
+
+    items: Sequence[Any]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, items: Sequence[Any]) -> _Sorted:
+        ordered = sorted(items, key=lambda item: item.start)
+        return cls(ordered, [item.start for item in ordered])
+
+    def near(self, name: tuple[int, int], reach: int) -> Sequence[Any]:
+        low = bisect.bisect_left(self.starts, name[0] - reach)
+        return self.items[low : bisect.bisect_right(self.starts, name[1] + reach)]
+
+
+def _home_near(homes: _Sorted, name: tuple[int, int]) -> House | None:
+    near = [house for house in homes.near(name, _HOME_REACH) if abs(house.start - name[1]) <= _HOME_REACH]
     return min(near, key=lambda house: abs(house.start - name[1])) if near else None
 
 

@@ -20,10 +20,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
+import pymorphy3
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -41,13 +43,16 @@ TARGETS: dict[str, frozenset[Ground]] = {
 LEMMA, PIECE = "лемма", "часть слова"
 CAUGHT_SCORE = 0.5  # a comment counts as caught by the rules at this combined rule score on a target ground
 _WORD = re.compile(r"[а-я]+")
+# Pronouns, prepositions, conjunctions, particles, numerals: frequent in any quarrel, never a rule.
+_FUNCTION_POS = frozenset({"NPRO", "PREP", "CONJ", "PRCL", "NUMR", "PRED"})
+_morph = pymorphy3.MorphAnalyzer()
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     piece_sizes: tuple[int, ...] = (4, 5, 6)
-    min_positive: int = 8  # toxic comments a feature must occur in
-    min_missed: int = 5  # of which the rules miss at least this many
+    min_positive: int = 8  # violating comments the rules miss that a feature must occur in
+    min_sources: int = 2  # sources with at least two such comments (one source's slang or names are noise)
     prior_scale: float = 0.1  # the prior's weight: this share of the pooled counts
     top: int = 150
 
@@ -57,20 +62,23 @@ class Candidate:
     feature: str
     kind: str
     z: float
-    positive: int
-    negative: int
-    missed: int
+    missed: int  # violating comments with the feature that the rules miss (the ranking counts these)
+    positive: int  # all violating comments with the feature
+    negative: int  # clean comments with the feature
     sources: Counter[str] = field(default_factory=Counter)
+    words: tuple[str, ...] = ()  # the commonest words it occurs in (single words, never a text)
 
 
 @dataclass(slots=True)
 class Counts:
-    """Document counts of each feature in positive and clean rows; per source and missed for positives."""
+    """Document counts of each feature: in violating comments the rules miss, in all violating comments and
+    in clean ones; per source for the missed ones; word forms of the missed ones, to show and to prune."""
 
+    missed: Counter[tuple[str, str]] = field(default_factory=Counter)
     positive: Counter[tuple[str, str]] = field(default_factory=Counter)
     negative: Counter[tuple[str, str]] = field(default_factory=Counter)
-    missed: Counter[tuple[str, str]] = field(default_factory=Counter)
     by_source: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+    words: Counter[str] = field(default_factory=Counter)
     rows: Counter[str] = field(default_factory=Counter)
 
 
@@ -83,17 +91,28 @@ def role(row: Example, target: frozenset[Ground]) -> str | None:
     return None
 
 
-def features(doc: Doc, piece_sizes: Sequence[int]) -> set[tuple[str, str]]:
-    """Every lemma of the comment's words, and every piece of a word of more letters than the piece."""
-    found: set[tuple[str, str]] = set()
-    for token in doc.words:
-        if _WORD.fullmatch(token.lemma) and len(token.lemma) >= 2:
-            found.add((LEMMA, token.lemma))
-        word = token.text
-        if not _WORD.fullmatch(word):
-            continue
+@lru_cache(maxsize=200_000)
+def _content_word(lemma: str) -> bool:
+    tag = _morph.parse(lemma)[0].tag
+    return tag.POS not in _FUNCTION_POS and "Apro" not in tag
+
+
+@lru_cache(maxsize=400_000)
+def word_features(word: str, lemma: str, piece_sizes: tuple[int, ...]) -> frozenset[tuple[str, str]]:
+    """A content word's lemma and every piece of it shorter than the word."""
+    if not _WORD.fullmatch(lemma) or len(lemma) < 2 or not _content_word(lemma):
+        return frozenset()
+    found = {(LEMMA, lemma)}
+    if _WORD.fullmatch(word):
         for n in piece_sizes:
             found.update((PIECE, word[i : i + n]) for i in range(len(word) - n + 1) if len(word) > n)
+    return frozenset(found)
+
+
+def features(doc: Doc, piece_sizes: tuple[int, ...]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for token in doc.words:
+        found |= word_features(token.text, token.lemma, piece_sizes)
     return found
 
 
@@ -112,11 +131,13 @@ def count(
             counts.negative.update(found)
             continue
         counts.positive.update(found)
-        missed = lexicon is None or not caught(lexicon, doc, target)
+        if lexicon is not None and caught(lexicon, doc, target):
+            continue
+        counts.rows["missed"] += 1
+        counts.missed.update(found)
+        counts.words.update({t.text for t in doc.words if _WORD.fullmatch(t.text)})
         for feature in found:
             counts.by_source.setdefault(feature, Counter())[row.source] += 1
-            if missed:
-                counts.missed[feature] += 1
     return counts
 
 
@@ -140,36 +161,51 @@ def log_odds_z(pos: int, neg: int, pos_total: int, neg_total: int, prior_scale: 
 
 
 def rank(counts: Counts, settings: Settings, covered: Iterable[str] = ()) -> list[Candidate]:
-    """Candidates by z, most toxic first: enough positives, enough of them missed, not already covered,
-    and a word piece only when no better-placed candidate contains it or is contained in it (unless it
-    occurs in many more comments than that one: then it finds more words)."""
-    pos_total = sum(counts.positive.values())
+    """Candidates by z of missed violating vs clean comments, most telling first: often enough, in enough
+    sources, not covered; a word piece only when most of its words are not already explained by a piece or
+    lemma placed above it (so «долбоёб» gives one piece, not five)."""
+    pos_total = sum(counts.missed.values())
     neg_total = sum(counts.negative.values())
     skip = set(covered)
     scored: list[Candidate] = []
-    for feature, pos in counts.positive.items():
+    for feature, missed in counts.missed.items():
         kind, text = feature
-        if pos < settings.min_positive or counts.missed[feature] < settings.min_missed or text in skip:
+        sources = counts.by_source.get(feature, Counter())
+        enough = sum(1 for n in sources.values() if n >= 2) >= settings.min_sources
+        if missed < settings.min_positive or not enough or text in skip:
             continue
         neg = counts.negative[feature]
-        z = log_odds_z(pos, neg, pos_total, neg_total, settings.prior_scale)
+        z = log_odds_z(missed, neg, pos_total, neg_total, settings.prior_scale)
         if z > 0:
-            sources = counts.by_source.get(feature, Counter())
-            scored.append(Candidate(text, kind, z, pos, neg, counts.missed[feature], sources))
+            scored.append(Candidate(text, kind, z, missed, counts.positive[feature], neg, sources))
     scored.sort(key=lambda c: (-c.z, c.feature, c.kind))
     chosen: list[Candidate] = []
     for cand in scored:
         if len(chosen) >= settings.top:
             break
-        if cand.kind == PIECE and any(_overlaps(cand, other) for other in chosen):
+        cand.words = _words_with(counts.words, cand)
+        if cand.kind == PIECE and _explained(counts.words, cand, chosen):
             continue
         chosen.append(cand)
     return chosen
 
 
-def _overlaps(piece: Candidate, other: Candidate) -> bool:
-    related = piece.feature in other.feature or (other.kind == PIECE and other.feature in piece.feature)
-    return related and piece.positive < 1.5 * other.positive
+def _words_with(words: Counter[str], cand: Candidate, n: int = 3) -> tuple[str, ...]:
+    if cand.kind == LEMMA:
+        return (cand.feature,)
+    return tuple(w for w, _ in Counter({w: k for w, k in words.items() if cand.feature in w}).most_common(n))
+
+
+def _explained(words: Counter[str], piece: Candidate, chosen: Sequence[Candidate]) -> bool:
+    """Do at least 60 % of the piece's occurrences fall in words that contain a piece already chosen, or
+    that are a chosen lemma's usual forms (share its first five letters)?"""
+    mine = {w: k for w, k in words.items() if piece.feature in w}
+    total = sum(mine.values())
+    if not total or not chosen:
+        return False
+    marks = [c.feature if c.kind == PIECE else c.feature[:5] for c in chosen]
+    covered = sum(k for w, k in mine.items() if any(m in w for m in marks))
+    return covered >= 0.6 * total
 
 
 def covered_by_rules(lexicon: Lexicon, words: Iterable[str], target: frozenset[Ground]) -> set[str]:
@@ -195,7 +231,7 @@ def mine(
     counts = count(rows, target, lexicon, settings)
     covered: set[str] = set()
     if lexicon is not None:
-        eligible = {t for (_, t), n in counts.positive.items() if n >= settings.min_positive}
+        eligible = {t for (_, t), n in counts.missed.items() if n >= settings.min_positive}
         covered = covered_by_rules(lexicon, eligible, target)
     return rank(counts, settings, covered), counts
 
@@ -210,17 +246,26 @@ _SHORT = {"ru_toxic_2ch_pikabu": "2ch", "russe_detox_2022": "detox", "ok_ru_toxi
 
 def _table(candidates: Sequence[Candidate], counts: Counts, kind: str) -> Table:
     table = Table(
-        title=f"Кандидаты ({kind}): {counts.rows['positive']} нарушающих и {counts.rows['negative']} чистых "
-        "комментариев обучающей части"
+        title=f"Кандидаты ({kind}): обучающая часть, {counts.rows['positive']} нарушающих комментариев "
+        f"(правила пропускают {counts.rows['missed']}) и {counts.rows['negative']} чистых. "
+        "«пропущено»: в скольких пропущенных есть кандидат, «всего»: во скольких нарушающих"
     )
-    numbers = ("№", "z", "в нарушающих", "в чистых", "правила пропустили")
-    columns = ("№", "кандидат", "вид", "z", "в нарушающих", "в чистых", "правила пропустили", "по источникам")
+    numbers = ("№", "z", "пропущено", "всего", "в чистых")
+    columns = ("№", "кандидат", "вид", "z", "пропущено", "всего", "в чистых", "слова", "по источникам")
     for col in columns:
         table.add_column(col, justify="right" if col in numbers else "left")
     for i, c in enumerate(candidates, start=1):
         top = ", ".join(f"{_SHORT.get(s, s)} {n}" for s, n in c.sources.most_common(4))
         table.add_row(
-            str(i), c.feature, c.kind, f"{c.z:.1f}", str(c.positive), str(c.negative), str(c.missed), top
+            str(i),
+            c.feature,
+            c.kind,
+            f"{c.z:.1f}",
+            str(c.missed),
+            str(c.positive),
+            str(c.negative),
+            ", ".join(c.words),
+            top,
         )
     return table
 
@@ -230,8 +275,10 @@ def main(
         str, typer.Option(help="что искать: insult (оскорбления, брань, рознь) или scam (спам)")
     ] = "insult",
     top: Annotated[int, typer.Option(min=1, help="сколько кандидатов показать")] = 150,
-    min_count: Annotated[int, typer.Option(min=1, help="в скольких нарушающих комментариях должен быть")] = 8,
-    min_missed: Annotated[int, typer.Option(min=0, help="сколько из них правила пропустили, не меньше")] = 5,
+    min_count: Annotated[
+        int, typer.Option(min=1, help="в скольких нарушающих комментариях, пропущенных правилами, не меньше")
+    ] = 8,
+    min_sources: Annotated[int, typer.Option(min=1, help="в скольких источниках (по 2 и больше)")] = 2,
     pieces: Annotated[str, typer.Option(help="длины частей слова через запятую")] = "4,5,6",
     all_features: Annotated[
         bool, typer.Option("--all", help="не убирать то, что правила уже находят")
@@ -242,7 +289,7 @@ def main(
     as_json: Annotated[bool, typer.Option("--json", help="вывод для программ (JSON)")] = False,
 ) -> None:
     """Кандидаты в словари правил из обучающей части размеченных наборов (тексты не выводятся)."""
-    from evaluation.datasets import DatasetsMissing, evaluation_keys, load_corpus, training_split
+    from evaluation.datasets import DatasetsMissing
 
     console = Console()
     if kind not in TARGETS:
@@ -256,30 +303,36 @@ def main(
         console.print("[red]--pieces: нужны целые длины от 2 через запятую, например 4,5,6[/red]")
         raise typer.Exit(2)
     try:
-        corpus = load_corpus(datasets)
+        rows, skipped = _training_rows(datasets)
     except DatasetsMissing as exc:
         console.print(f"[red]наборы данных не найдены: {exc}[/red]")
         raise typer.Exit(2) from exc
-    rows = training_split(corpus, evaluation_keys())
-    settings = Settings(piece_sizes=sizes, min_positive=min_count, min_missed=min_missed, top=top)
+    settings = Settings(piece_sizes=sizes, min_positive=min_count, min_sources=min_sources, top=top)
     lexicon = None if all_features else shipped_lexicon()
     candidates, counts = mine(rows, TARGETS[kind], settings, lexicon)
     if as_json:
         out = [
             {"feature": c.feature, "kind": c.kind, "z": round(c.z, 2), "positive": c.positive,
-             "negative": c.negative, "missed": c.missed, "sources": dict(c.sources)}
+             "negative": c.negative, "missed": c.missed, "sources": dict(c.sources), "words": list(c.words)}
             for c in candidates
         ]  # fmt: skip
         typer.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
-    for source, reason in corpus.skipped.items():
+    for source, reason in skipped.items():
         console.print(f"[yellow]пропущен {source}: {reason}[/yellow]")
     console.print(_table(candidates, counts, kind))
 
 
-def run() -> None:
-    typer.run(main)
+def _training_rows(datasets: Path | None) -> tuple[list[Example], dict[str, str]]:
+    """The training split of every source (holdout, dev and check rows left out), and the skipped sources."""
+    from evaluation.datasets import evaluation_keys, load_corpus, training_split
 
+    corpus = load_corpus(datasets)
+    return training_split(corpus, evaluation_keys()), corpus.skipped
+
+
+app = typer.Typer(add_completion=False)
+app.command()(main)
 
 if __name__ == "__main__":
-    run()
+    app()

@@ -19,7 +19,7 @@ CAUGHT = [
     ("Пиндостан нам не указ", G.PROVOCATION, A.DELETE, "provocation.political_slur"),
     ("Обычный хохлосрач в комментариях", G.PROVOCATION, A.DELETE, "provocation.political_slur"),
     ("Это всё жидомасоны придумали", G.PROVOCATION, A.DELETE, "provocation.political_slur"),
-    ("В рашке всегда так", G.PROVOCATION, A.DELETE, "provocation.political_slur"),
+    ("В рашке всегда так", G.PROVOCATION, A.REVIEW, "provocation.mock_country_name"),
     ("Типичный ватник пишет", G.PROVOCATION, A.REVIEW, "provocation.political_slur_soft"),
     # the same word aimed at one person: an insult to that person
     ("Ты ватник, вот ты кто", G.DEFAMATION, A.DELETE, "defamation.addressed_insult"),
@@ -30,7 +30,8 @@ CAUGHT = [
     ("Она шалава, все знают", G.DEFAMATION, A.DELETE, "defamation.addressed_insult"),
     ("Отсоси, умник", G.DEFAMATION, A.DELETE, "defamation.sexual_command"),
     ("Сам дибил, раз так думаешь", G.DEFAMATION, A.DELETE, "defamation.misspelt_insult"),
-    ("Путлер опять выступал", G.DEFAMATION, A.DELETE, "defamation.mock_leader_name"),
+    ("Путлер опять выступал", G.DEFAMATION, A.REVIEW, "defamation.mock_leader_name"),
+    ("Конченый человек этот водитель", G.DEFAMATION, A.REVIEW, "defamation.mind_contempt_root"),
     # abbreviated мат
     ("Иди нах со своими советами", G.OBSCENITY, A.DELETE, "obscenity.abbreviation"),
     ("Мне пох, честно", G.OBSCENITY, A.REVIEW, "obscenity.abbreviation_soft"),
@@ -70,6 +71,11 @@ LOOK_ALIKES = [
     "Моя бабушка из Украины, а дедушка из Казахстана",
     "Хз, когда починят дорогу",
     "Мудрый совет, спасибо",
+    "Всё кончено, матч проигран",
+    "Законченный ремонт школы приняли",
+    "Хрюканье поросят слышно с фермы",
+    "Собирается наряд с дубинками у стадиона — что случилось?",
+    "Проститутки на трассе стоят, примите меры",
     "Застрахуйте машину до зимы",
 ]
 

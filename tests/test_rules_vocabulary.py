@@ -99,6 +99,6 @@ def test_look_alikes_of_mined_words_are_kept(rules_moderator: Moderator, text: s
 
 
 def test_a_word_that_is_also_a_jacket_is_never_deleted_alone(rules_moderator: Moderator) -> None:
-    """«Ватник» is also a quilted jacket: alone, a moderator decides (plural and compounds are name-calling)."""
+    """«Ватник» is also a quilted jacket: alone, a moderator decides (plurals and compounds are slurs)."""
     verdict = rules_moderator.verdict(Comment("v", "Ватник дедушкин ещё с войны висит в музее"))
     assert verdict.action is Action.REVIEW and verdict.grounds == (Ground.PROVOCATION,)

@@ -43,6 +43,10 @@ CAUGHT = [
     ("Берите арматуру, вечером разберёмся", G.LAW_VIOLATION, A.DELETE, "law.armed_gathering"),
     ("Таких расстрелять надо без суда", G.LAW_VIOLATION, A.DELETE, "law.execution_call"),
     ("Поставить их всех к стенке", G.LAW_VIOLATION, A.DELETE, "law.execution_call"),
+    ("Расстрелять как предателей", G.LAW_VIOLATION, A.DELETE, "law.execution_call"),
+    ("Ворам отрубить руки, и порядок будет", G.LAW_VIOLATION, A.DELETE, "law.execution_call"),
+    ("Тварина ты бездушная", G.DEFAMATION, A.DELETE, "defamation.misspelt_insult"),
+    ("Чтоб тебя трахнули", G.DEFAMATION, A.REVIEW, "defamation.sexual_vulgar"),
 ]
 
 # Look-alikes of the new roots: ordinary words and lawful sentences a city page sees.
@@ -64,6 +68,8 @@ LOOK_ALIKES = [
     "Вход на стадион с оружием запрещён",
     "Казнить нельзя помиловать — где запятая?",
     "Расстрел царской семьи был в 1918 году",
+    "Отодрать старые обои оказалось непросто",
+    "Расстрелять снеговиков снежками — любимая игра во дворе",
     "Пожалуйста, не приходите с ножами на праздник, это опасно",
     "Рашкин Андрей, спасибо за помощь",
     "Сепаратор для молока сломался",

@@ -13,7 +13,8 @@ A = Action
 
 CAUGHT = [
     # political and national name-calling of a group: provocation
-    ("Опять ватники набежали со своим мнением", G.PROVOCATION, A.DELETE, "provocation.political_slur"),
+    ("Опять ватники набежали со своим мнением", G.PROVOCATION, A.REVIEW, "provocation.political_slur_soft"),
+    ("Ватнорылые опять набежали", G.PROVOCATION, A.DELETE, "provocation.political_slur"),
     ("Либерасты снова всем недовольны", G.PROVOCATION, A.DELETE, "provocation.political_slur"),
     ("Укропы опять что-то выдумали", G.PROVOCATION, A.DELETE, "provocation.political_slur"),
     ("Пиндостан нам не указ", G.PROVOCATION, A.DELETE, "provocation.political_slur"),

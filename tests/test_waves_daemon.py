@@ -181,3 +181,24 @@ async def test_loading_keeps_the_most_recently_matched(store: Store) -> None:
     loaded = await first._store.load_waves(T0, 2)
     assert [w.source_key for w in loaded] == [incoming("2").key, incoming("0").key]
     assert {row.source_key for row in wave_rows(store)} == {incoming("0").key, incoming("2").key}
+
+
+def rules_delete(comment: Comment) -> Verdict:
+    """The rule lists delete the original as spam (0.95) and miss the variant."""
+    if SPAM_MARK not in comment.text or "пяти" in comment.text:
+        return Verdict(comment.id, Action.KEEP, ())
+    evidence = (Evidence("lexicon:spam", Ground.SPAM, 0.95),)
+    return Verdict(comment.id, Action.DELETE, (Ground.SPAM,), {Ground.SPAM: 0.95}, evidence)
+
+
+async def test_an_automatic_spam_deletion_sends_near_duplicates_to_moderators(store: Store) -> None:
+    bench = make_bench(store, Mode.ENFORCE, waves=memory(store), classifier=rules_delete)
+    assert (await bench.pipeline.handle(incoming("1", text=SPAM))).outcome is Outcome.DELETED
+    assert [row.kind for row in wave_rows(store)] == ["auto"]
+    variant = incoming("2", text=SPAM_VARIANT, page_id=OTHER_PAGE)
+    handled = await bench.pipeline.handle(variant)
+    assert handled.outcome is Outcome.REVIEW, "an automatic deletion's wave never deletes by itself"
+    assert handled.verdict is not None and handled.verdict.grounds == (Ground.SPAM,)
+    [reason] = [item.detail for item in handled.verdict.evidence if item.rule.startswith("wave.")]
+    assert reason.startswith("похож на комментарий, удалённый автоматически как спам")
+    assert len(wave_rows(store)) == 1, "a wave's own verdict starts no further wave"

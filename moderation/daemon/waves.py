@@ -108,8 +108,13 @@ class WaveMemory:
         """Remember an automatic deletion by the rule lists (not one a wave itself decided)."""
         if not self.policy.from_automatic or verdict.action is not Action.DELETE or is_wave(verdict):
             return
+        deleting = [
+            g
+            for g in verdict.grounds
+            if g in WAVE_GROUNDS and verdict.scores.get(g, 0.0) >= self._thresholds[g].delete
+        ]  # deleted as spam or advertising, not for another ground with a spam score beside it
         try:
-            await self.remember(incoming, WaveKind.AUTO, verdict.grounds, now)
+            await self.remember(incoming, WaveKind.AUTO, deleting, now)
         except Exception:
             log.exception("spam wave not remembered for comment %s", incoming.key)
 

@@ -32,6 +32,7 @@ from moderation.waves.verdicts import WAVE_GROUNDS, amend, is_wave
 log = logging.getLogger(__name__)
 DELETING = frozenset({ModeratorChoice.DELETE, ModeratorChoice.DELETE_RESTRICT})
 MODERATORS = (WaveKind.DELETE, WaveKind.KEEP)
+SWEEP_EVERY = timedelta(hours=1)  # expired signatures are dropped at most this often (a scan of them all)
 
 
 class WaveStore(Protocol):
@@ -63,6 +64,7 @@ class WaveMemory:
         self._store = store
         self._thresholds = thresholds
         self._tz = tz
+        self._swept_at: datetime | None = None
 
     async def load(self, now: datetime) -> int:
         """Read the remembered signatures back (the database keeps no more than the index holds)."""
@@ -76,10 +78,12 @@ class WaveMemory:
         signature = self._signature(incoming.text)
         if signature is None:
             return verdict
-        expired = self.index.expire(now)
+        if self._swept_at is None or now - self._swept_at >= SWEEP_EVERY:
+            self._swept_at = now  # a match never takes an expired signature; this frees the memory
+            expired = self.index.expire(now)
+            if expired:
+                await self._store.drop_waves(expired)
         match = self.index.match(signature, incoming.platform, incoming.page_id, now)
-        if expired:
-            await self._store.drop_waves(expired)
         if match is None:
             return verdict
         await self._store.touch_wave(match.wave.id, now, match.wave.hits)

@@ -21,6 +21,6 @@ class WavesPolicy(BaseModel):
     enabled: bool = True
     threshold: float = Field(default=0.8, ge=0.5, le=1.0)
     min_words: int = Field(default=8, ge=3, le=200)
-    max_signatures: int = Field(default=20_000, ge=10, le=1_000_000)
+    max_signatures: int = Field(default=10_000, ge=10, le=1_000_000)
     max_age_days: int = Field(default=30, ge=1, le=365)
     from_automatic: bool = True

@@ -152,3 +152,7 @@ def test_a_keep_wave_drops_the_rejected_grounds_and_only_those() -> None:
     assert kept.evidence[-1].detail == "похож на комментарий, оставленный модератором 05.12.2026"
     other = amend(_review(Ground.OBSCENITY), _match(WaveKind.KEEP), DEFAULT_THRESHOLDS, UTC)
     assert other.action is Action.REVIEW and other.grounds == (Ground.OBSCENITY,)
+    # a kept text vouches for nothing but spam and advertising: a мат word added to it is judged as ever
+    kept_obscene = _match(WaveKind.KEEP, (Ground.SPAM, Ground.OBSCENITY))
+    obscene = amend(_review(Ground.OBSCENITY, 0.9), kept_obscene, DEFAULT_THRESHOLDS, UTC)
+    assert obscene.action is Action.REVIEW and obscene.grounds == (Ground.OBSCENITY,)

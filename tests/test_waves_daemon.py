@@ -202,3 +202,23 @@ async def test_an_automatic_spam_deletion_sends_near_duplicates_to_moderators(st
     [reason] = [item.detail for item in handled.verdict.evidence if item.rule.startswith("wave.")]
     assert reason.startswith("похож на комментарий, удалённый автоматически как спам")
     assert len(wave_rows(store)) == 1, "a wave's own verdict starts no further wave"
+
+
+async def test_a_wave_deletion_restored_keeps_the_wave_off_that_page_only(store: Store) -> None:
+    bench = bench_with(store, memory(store))
+    await decide_card(bench, SPAM, ModeratorChoice.DELETE)
+    bench.clock.advance(minutes=20)
+    first = incoming("2", text=SPAM_VARIANT, page_id=OTHER_PAGE)
+    assert (await bench.pipeline.handle(first)).outcome is Outcome.DELETED
+    await bench.run()
+    bench.clock.advance(seconds=30)
+    await bench.run()
+    ref, report = bench.report()
+    [item] = report.items
+    assert (await bench.press(item.card_id, ModeratorChoice.RESTORE, ref)).accepted
+    assert sorted(row.kind for row in wave_rows(store)) == ["delete", "keep"]
+    bench.clock.advance(minutes=1)
+    here = await bench.pipeline.handle(incoming("3", text=SPAM_VARIANT, page_id=OTHER_PAGE))
+    assert here.outcome is Outcome.RECORDED, "the moderators' latest word on this page: keep"
+    there = await bench.pipeline.handle(incoming("4", text=SPAM_VARIANT, page_id="third"))
+    assert there.outcome is Outcome.DELETED

@@ -3,9 +3,10 @@ deletions), amends each new comment's verdict, and keeps the database's copy in 
 nothing.
 
 What is remembered, and for whom (moderation/waves/index.py has the scope): a card deleted by a moderator
-whose grounds include spam or advertising (DELETE, on every page); a card kept by a moderator, or an
-automatic deletion restored (KEEP, its page only, for the grounds the machine gave); with `from_automatic`, a
-comment the rule lists deleted on their own as spam or advertising (AUTO: near-duplicates go to moderators).
+whose grounds include spam or advertising (DELETE, on every page); a card flagged as spam or advertising kept
+by a moderator, or such an automatic deletion restored (KEEP, its page only, for those grounds); with
+`from_automatic`, a comment the rule lists deleted on their own as spam or advertising (AUTO: near-duplicates
+go to moderators).
 A decision taken back forgets its signature. Learning never fails a decision: a database error is logged and
 the signature is simply not remembered.
 """
@@ -127,8 +128,7 @@ class WaveMemory:
     ) -> int | None:
         """Store a comment's signature and index it (forgetting the least recently matched beyond capacity);
         its id, or None for a text too short or grounds that start no wave of this kind."""
-        if kind is not WaveKind.KEEP:
-            grounds = [g for g in grounds if g in WAVE_GROUNDS]
+        grounds = [g for g in grounds if g in WAVE_GROUNDS]
         if not grounds:
             return None
         signature = self._signature(comment.text)

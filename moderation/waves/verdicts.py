@@ -2,8 +2,10 @@
 
 DELETE adds evidence on the remembered grounds (spam, advertising) strong enough to pass the default delete
 thresholds; the thresholds of config.toml still decide, so a ground set never to delete goes to moderators.
-AUTO adds the same evidence but never deletes on it. KEEP removes the grounds moderators rejected from the
-verdict (grounds it did not cover stay, and decide as before). Grounds a machine never deletes on stay review
+AUTO adds the same evidence but never deletes on it. KEEP removes the spam and advertising grounds moderators
+rejected from the verdict; every other ground stays and decides as before: a signature folds numbers and
+ignores word order and a word or two, so it cannot vouch for a new phone number, a мат word or an insult
+added to a kept text. Grounds a machine never deletes on stay review
 only whatever matched.
 """
 
@@ -68,11 +70,11 @@ def amend(
 def _kept(
     verdict: Verdict, match: WaveMatch, thresholds: Mapping[Ground, Thresholds], tz: tzinfo | None
 ) -> Verdict:
-    rejected = [g for g in verdict.grounds if g in match.wave.grounds]
+    rejected = [g for g in verdict.grounds if g in match.wave.grounds and g in WAVE_GROUNDS]
     if not rejected:
         return verdict
     note = Evidence(f"{WAVE_RULE_PREFIX}keep", rejected[0], 0.0, (), reason(match, None, tz))
-    remaining = {g: s for g, s in verdict.scores.items() if g not in match.wave.grounds}
+    remaining = {g: s for g, s in verdict.scores.items() if g not in rejected}
     held = frozenset(verdict.grounds) if verdict.action is not Action.DELETE else frozenset()
     action, decided = decide(remaining, thresholds, held)
     return Verdict(verdict.comment_id, action, decided, dict(verdict.scores), (*verdict.evidence, note))

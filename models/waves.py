@@ -68,7 +68,13 @@ def load(session: Session, since: datetime, limit: int) -> list[Wave]:
     beyond = [i for i in session.exec(select(SpamWaveRow.id).order_by(*newest).offset(limit)).all() if i]
     for start in range(0, len(beyond), CHUNK):
         drop(session, beyond[start : start + CHUNK])
-    return [_wave(row) for row in reversed(rows)]
+    waves: list[Wave] = []
+    for row in reversed(rows):
+        try:
+            waves.append(_wave(row))
+        except ValueError:  # a signature of another length or an unknown kind: unusable, not fatal
+            drop(session, [row.id] if row.id is not None else [])
+    return waves
 
 
 def add(session: Session, wave: Wave) -> int:

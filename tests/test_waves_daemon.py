@@ -222,3 +222,25 @@ async def test_a_wave_deletion_restored_keeps_the_wave_off_that_page_only(store:
     assert here.outcome is Outcome.RECORDED, "the moderators' latest word on this page: keep"
     there = await bench.pipeline.handle(incoming("4", text=SPAM_VARIANT, page_id="third"))
     assert there.outcome is Outcome.DELETED
+
+
+async def test_an_unreadable_signature_is_dropped_not_fatal(store: Store) -> None:
+    bench = bench_with(store, memory(store))
+    await decide_card(bench, SPAM, ModeratorChoice.DELETE)
+    with Session(store.engine) as session:
+        session.add(
+            SpamWaveRow(
+                kind="delete",
+                grounds=["spam"],
+                platform="vk",
+                page_id="1",
+                source_key="vk:1:bad",
+                decided_at=T0,
+                last_hit_at=T0,
+                signature=b"\x00" * 10,
+            )
+        )
+        session.commit()
+    restarted = memory(store)
+    assert await restarted.load(T0 + timedelta(hours=1)) == 1
+    assert [row.source_key for row in wave_rows(store)] == [incoming("1").key]

@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.speed
 	$(BIN)/python -m benchmarks.daemon
 	$(BIN)/python -m benchmarks.raid
+	$(BIN)/python -m benchmarks.waves
 
 evaluate: $(STAMP)
 	$(BIN)/dozor evaluate evaluation/dev.jsonl

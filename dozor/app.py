@@ -21,10 +21,12 @@ from dozor.workbench import Workbench
 from models.db import database_unavailable, database_url, make_engine
 from models.migrate import upgrade
 from models.store import Store
+from models.waves import WaveRows
 from models.workbench import WorkbenchStore
 from moderation.daemon.decisions import StoreDecisionHandler
 from moderation.daemon.pipeline import Handled, Pipeline
 from moderation.daemon.ports import IncomingComment, PlatformActions
+from moderation.daemon.waves import WaveMemory
 from moderation.types import Platform
 
 log = logging.getLogger(__name__)
@@ -145,7 +147,8 @@ async def build_daemon(
         if "pipeline" in holder:
             holder["pipeline"].runner.wake()
 
-    desk, workbench = _workbench(settings, store, wake)
+    waves = await _waves(settings, store)
+    desk, workbench = _workbench(settings, store, wake, waves)
     daemon_ref: list[Daemon] = []
 
     async def on_comment(incoming: IncomingComment) -> None:
@@ -170,6 +173,7 @@ async def build_daemon(
         model_version=moderator.scorer.version if moderator.scorer is not None else None,
         texts=settings.moderation.texts,
         tz=settings.monitor.tz,
+        waves=waves,
     )
     holder["pipeline"] = pipeline
     from dozor.monitoring import build_monitor
@@ -182,7 +186,20 @@ async def build_daemon(
     return daemon
 
 
-def _workbench(settings: Settings, store: Store, wake: Callable[[], None]) -> tuple[CardDesk, Workbench]:
+async def _waves(settings: Settings, store: Store) -> WaveMemory | None:
+    """The remembered spam waves, read back from the database (None when [moderation.waves] is off)."""
+    policy = settings.moderation.waves
+    if not policy.enabled:
+        return None
+    memory = WaveMemory(policy, WaveRows(store), settings.moderation.thresholds, settings.monitor.tz)
+    loaded = await memory.load(datetime.now(UTC))
+    log.info("волны спама: в памяти %d подписей", loaded)
+    return memory
+
+
+def _workbench(
+    settings: Settings, store: Store, wake: Callable[[], None], waves: WaveMemory | None = None
+) -> tuple[CardDesk, Workbench]:
     """The moderators' desk (decisions, cards as they read now) and the queue kept around it."""
     moderation, tz = settings.moderation, settings.monitor.tz
     decisions = StoreDecisionHandler(
@@ -194,6 +211,7 @@ def _workbench(settings: Settings, store: Store, wake: Callable[[], None]) -> tu
         workbench=moderation.workbench,
         texts=moderation.texts,
         tz=tz,
+        waves=waves,
     )
     desk = CardDesk(WorkbenchStore(store), decisions, moderation, tz)
     return desk, Workbench(desk, None, wake)

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from moderation.types import Ground
+from moderation.waves.config import WavesPolicy
 
 
 class Mode(StrEnum):
@@ -258,6 +259,7 @@ class ModerationConfig(BaseModel):
     retry: RetryPolicy = RetryPolicy()
     texts: CitizenTexts = CitizenTexts()
     workbench: WorkbenchPolicy = WorkbenchPolicy()
+    waves: WavesPolicy = WavesPolicy()
 
     @model_validator(mode="after")
     def _complete(self) -> ModerationConfig:

@@ -20,6 +20,7 @@ def test_shipped_config_is_valid() -> None:
     assert settings.moderation.mode is Mode.ENFORCE
     assert settings.moderation.thresholds[Ground.OFF_TOPIC].delete > 1
     assert settings.monitor.timezone == "Asia/Barnaul"
+    assert settings.moderation.waves.threshold >= 0.8 and settings.moderation.waves.max_age_days == 30
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,11 @@ def test_shipped_config_is_valid() -> None:
         ("[moderation.texts]\nwarning = 'Удалено {clause'", "moderation.texts.warning"),
         ("[moderation.workbench]\nrestrict_days = [1, 400]", "moderation.workbench.restrict_days"),
         ("[moderation.workbench]\nundo_minutes = -1", "moderation.workbench.undo_minutes"),
+        ("[moderation.waves]\nthreshold = 0.3", "moderation.waves.threshold"),
+        ("[moderation.waves]\nmin_words = 1", "moderation.waves.min_words"),
+        ("[moderation.waves]\nmax_signatures = 0", "moderation.waves.max_signatures"),
+        ("[moderation.waves]\nmax_age_days = 0", "moderation.waves.max_age_days"),
+        ("[moderation.waves]\ncapacity = 10", "moderation.waves.capacity"),
         ('[monitor]\ntimezone = "Mars/Olympus"', "monitor.timezone"),
         ("[[vk.pages]]\ngroup_id = -5", "vk.pages.0.group_id"),
         ("[telegram]\nchannels = ['abc']", "telegram.channels"),

@@ -3,6 +3,7 @@ platforms and a surface that keeps what it was shown (the Telegram wire is teste
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,8 @@ from moderation.daemon.ports import (
     ReportRequest,
 )
 from moderation.daemon.views import CardView, ReportView
-from moderation.types import Ground, Platform
+from moderation.daemon.waves import WaveMemory
+from moderation.types import Comment, Ground, Platform, Verdict
 from tests.db_fixtures import T0, incoming
 from tests.pipeline_fakes import Clock, FakePlatform, classify
 
@@ -135,6 +137,8 @@ def make_bench(
     escalation: EscalationPolicy | None = None,
     workbench: WorkbenchPolicy | None = None,
     texts: CitizenTexts | None = None,
+    waves: WaveMemory | None = None,
+    classifier: Callable[[Comment], Verdict] = classify,
 ) -> Bench:
     clock = Clock(T0)
     policy = ModerationConfig(
@@ -154,14 +158,15 @@ def make_bench(
         workbench=policy.workbench,
         texts=policy.texts,
         tz=BARNAUL,
+        waves=waves,
     )
     desk = CardDesk(
         WorkbenchStore(store), handler, policy, BARNAUL, Platforms(notices={platform: notices}), clock=clock
     )
     bench_workbench = Workbench(desk, surface)
     pipeline = Pipeline(
-        classify, store, {platform: fake}, bench_workbench, mode, escalation=policy.escalation, clock=clock,
-        texts=policy.texts, tz=BARNAUL,
+        classifier, store, {platform: fake}, bench_workbench, mode, escalation=policy.escalation, clock=clock,
+        texts=policy.texts, tz=BARNAUL, waves=waves,
     )  # fmt: skip
     holder.append(pipeline)
     return Bench(store, pipeline, handler, desk, bench_workbench, fake, surface, notices, clock)

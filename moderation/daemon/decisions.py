@@ -21,6 +21,7 @@ from moderation.daemon.ports import DecisionOutcome, DecisionRequest, ModeratorC
 from moderation.daemon.records import CardInfo, CardStatus, DecisionPlan, PriorDecision, ReportInfo
 from moderation.daemon.restrictions import DEFAULT_TEXTS, restriction_of_days
 from moderation.daemon.runner import Clock, utc_now
+from moderation.daemon.waves import WaveMemory
 from moderation.types import Ground, Platform
 
 DEFAULT_TZ = ZoneInfo("Asia/Barnaul")  # Rubtsovsk; the daemon passes the configured zone
@@ -177,8 +178,10 @@ class StoreDecisionHandler:
         workbench: WorkbenchPolicy | None = None,
         texts: CitizenTexts = DEFAULT_TEXTS,
         tz: tzinfo = DEFAULT_TZ,
+        waves: WaveMemory | None = None,
     ) -> None:
         self._store = store
+        self._waves = waves
         self._configured = frozenset(moderators)
         self._platform = platform
         self._escalation = escalation or EscalationPolicy()
@@ -209,6 +212,8 @@ class StoreDecisionHandler:
         accepted, prior = await self._store.record_decision(request, plan, now)
         if accepted:
             self._woken()
+            if self._waves is not None:
+                await self._waves.learn_decision(card, request.choice, now)
             who = request.moderator_name or request.moderator_id
             return DecisionOutcome(
                 True, _answer(plan, now), who, request.at, card_id=card.card_id, report_id=card.report_id
@@ -224,6 +229,8 @@ class StoreDecisionHandler:
         if reopened is None:
             return DecisionOutcome(False, "Решение уже отменено", card_id=card.card_id)
         self._woken()
+        if self._waves is not None:
+            await self._waves.learn_decision(card, ModeratorChoice.UNDO, now)
         who = request.moderator_name or request.moderator_id
         answer = ANSWERS[ModeratorChoice.UNDO]
         return DecisionOutcome(True, answer, who, request.at, card_id=reopened, report_id=card.report_id)

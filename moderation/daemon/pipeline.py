@@ -20,6 +20,7 @@ from moderation.daemon.ports import IncomingComment, PlatformActions, ReviewQueu
 from moderation.daemon.records import DecidedBy, Escalation, Plan
 from moderation.daemon.restrictions import DEFAULT_TEXTS
 from moderation.daemon.runner import ActionQueue, ActionRunner, Clock, utc_now
+from moderation.daemon.waves import WaveMemory
 from moderation.types import Action, Comment, Ground, Platform, Verdict
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,10 @@ class Pipeline:
         model_version: str | None = None,
         texts: CitizenTexts = DEFAULT_TEXTS,
         tz: tzinfo | None = None,
+        waves: WaveMemory | None = None,
     ) -> None:
         self._classify = classify
+        self._waves = waves
         self._store = store
         self._mode = mode
         self._escalation = escalation or EscalationPolicy()
@@ -136,14 +139,18 @@ class Pipeline:
         if post_text is None:
             post_text = await self._store.post_text(incoming.platform, incoming.page_id, incoming.post_id)
         verdict = self._classify(Comment(id=incoming.key, text=incoming.text, post_text=post_text))
-        action = effective_action(verdict)
         now = self._clock()
+        if self._waves is not None:
+            verdict = await self._waves.amend(incoming, verdict, now)
+        action = effective_action(verdict)
         plan = plan_for(self._mode, action, self._escalation_for(verdict, action), bool(self._texts.reply))
         recorded = await self._store.commit_verdict(
             incoming.key, revision, verdict, decided_by(verdict), self._model_version, plan, now
         )
         if not recorded:
             return Handled(Outcome.DUPLICATE, verdict)
+        if self._waves is not None and plan.auto_deleted and decided_by(verdict) is DecidedBy.RULES:
+            await self._waves.learn_automatic(incoming, verdict, now)
         if plan.delete or plan.card:
             self.runner.wake()
         return Handled(_outcome(plan), verdict, plan)

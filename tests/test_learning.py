@@ -218,3 +218,20 @@ def test_the_weekly_retrain_is_scheduled_as_configured(tmp_path: Path) -> None:
     jobs = asyncio.run(planned(sched.JobDeps(checks, retrain=retrain, retrain_at=when)))
     assert "day_of_week='sat', hour='3', minute='30'" in jobs[sched.RETRAIN_JOB_ID]
     assert sched.RETRAIN_JOB_ID not in asyncio.run(planned(sched.JobDeps(checks)))  # "off" removes it
+
+
+def test_the_daemon_loads_the_promoted_version_or_else_the_shipped_one(
+    engine: Engine, judge: Moderator, in_use: Classifier, tmp_path: Path
+) -> None:
+    from dozor.learning.live import model_in_use
+
+    settings = parse_settings("")
+    scorer, version = model_in_use(engine, settings)
+    assert version == model_versions.BASELINE and scorer is not None and scorer.version.startswith("linear-")
+    asyncio.run(decide(Store(engine), decisions(poisoned=False)))
+    assert _round(engine, judge, in_use, tmp_path).promoted
+    scorer, version = model_in_use(engine, settings)
+    assert version == "v1" and scorer is not None and scorer.version == "v1"
+    (tmp_path / "v1.npz").unlink()  # a lost file must not stop the daemon: the shipped model is used
+    scorer, version = model_in_use(engine, settings)
+    assert version == model_versions.BASELINE and scorer is not None

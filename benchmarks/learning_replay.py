@@ -35,7 +35,7 @@ from models.db import make_engine
 from models.migrate import upgrade
 from moderation.classifier.arrays import load
 from moderation.config import ModerationConfig
-from moderation.types import Action, Ground
+from moderation.types import Action, Comment, Ground
 
 FILES = ("media_1.csv", "media_2.csv", "media_3.csv")
 DELETE_LABELS = {"sexist", "sexist_in_co", "racist"}
@@ -67,6 +67,25 @@ def as_eval(rows: list[dict[str, Any]]) -> list[Labelled]:
     ]
 
 
+def found(moderator: Any, scorer: Any, rows: list[Labelled]) -> str:
+    """Share of the comments labelled for deletion that the machine flags on any ground (review or delete),
+    and of those labelled to keep that it flags or deletes: what a moderator sees."""
+    saved, moderator.scorer = moderator.scorer, scorer
+    try:
+        verdicts = moderator.verdicts([Comment(r.id, r.text, None) for r in rows])
+    finally:
+        moderator.scorer = saved
+    pairs = list(zip(rows, verdicts, strict=True))
+    bad = [v.action is not Action.KEEP for r, v in pairs if r.action is Action.DELETE]
+    kept = [v.action for r, v in pairs if r.action is Action.KEEP]
+    flagged = sum(a is not Action.KEEP for a in kept) / len(kept)
+    deleted = sum(a is Action.DELETE for a in kept) / len(kept)
+    return (
+        f"to delete found {sum(bad) / len(bad):.1%} of {len(bad)}; to keep flagged {flagged:.1%}, "
+        f"deleted {deleted:.1%} of {len(kept)}"
+    )
+
+
 def replay(steps: list[int]) -> None:
     from moderation.text import analysis
 
@@ -82,6 +101,7 @@ def replay(steps: list[int]) -> None:
     print(f"stream {len(rows)} VK comments; latest {len(latest)} held out; base rows {len(base)}")
     print(f"v0 check: {score(judge, shipped, check).describe()}")
     print(f"v0 latest: {score(judge, shipped, latest).describe()}")
+    print(f"v0 latest: {found(judge, shipped, latest)}")
     for n in steps:
         with tempfile.TemporaryDirectory() as folder:
             engine = make_engine(f"sqlite:///{folder}/replay.sqlite3")
@@ -98,6 +118,7 @@ def replay(steps: list[int]) -> None:
         print(f"after {n} decisions ({seconds:.0f} s): {'promoted' if result.promoted else 'rejected'}")
         print(f"  check: {result.scores['check']['candidate'].describe()}")
         print(f"  latest: {on_latest.describe()}")
+        print(f"  latest: {found(judge, candidate, latest)}")
         for reason in result.reasons:
             print(f"  reason: {reason}")
 

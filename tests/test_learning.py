@@ -235,3 +235,25 @@ def test_the_daemon_loads_the_promoted_version_or_else_the_shipped_one(
     (tmp_path / "v1.npz").unlink()  # a lost file must not stop the daemon: the shipped model is used
     scorer, version = model_in_use(engine, settings)
     assert version == model_versions.BASELINE and scorer is not None
+
+
+def test_a_restoration_on_appeal_teaches_keep_over_the_earlier_deletion(engine: Engine) -> None:
+    from models.tables import CommentRow
+    from moderation.daemon.ports import ModeratorChoice
+    from web.appeals import restore_on_appeal
+
+    said = "Лёгкий заработок, пишите в личку, но это шутка про наш двор"
+    asyncio.run(
+        decide(
+            Store(engine), [(said, ModeratorChoice.DELETE), ("Когда почистят двор?", ModeratorChoice.KEEP)]
+        )
+    )
+    rows, _ = load_decisions(engine, build_pii(ModerationConfig()))
+    assert [r["action"] for r in rows] == ["delete", "keep"]
+    with Session(engine) as session:
+        comment = session.exec(select(CommentRow).where(CommentRow.text == said)).one()
+        assert comment.id is not None
+        restore_on_appeal(session, comment.id, "житель объяснил, что это шутка", "operator", NOW)
+        session.commit()
+    rows, _ = load_decisions(engine, build_pii(ModerationConfig()))
+    assert [(r["text"], r["action"]) for r in rows] == [("Когда почистят двор?", "keep"), (said, "keep")]

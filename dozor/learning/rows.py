@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from evaluation.datasets import Example, read_labelled_jsonl
 from evaluation.metrics import Labelled
-from models.store_decisions import labelled_examples
+from models.learning_rows import people_decisions
 from moderation.types import Action, Ground
 from moderation.verdict.engine import TextDetector
 
@@ -33,9 +33,10 @@ def masked(rows: Iterable[dict[str, Any]], detector: TextDetector) -> list[dict[
 
 
 def load_decisions(engine: Engine, detector: TextDetector) -> tuple[list[dict[str, Any]], int]:
-    """The deployment's decisions, oldest first, masked; and how many were skipped for a purged text."""
+    """The deployment's decisions (moderators' on cards, restorations on appeal in the console), oldest
+    first, masked; and how many were skipped for a purged text."""
     with Session(engine) as session:
-        rows = labelled_examples(session)
+        rows = people_decisions(session)
     kept = masked(rows, detector)
     return kept, len(rows) - len(kept)
 

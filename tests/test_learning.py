@@ -175,6 +175,7 @@ def test_too_few_decisions_build_no_candidate(
 
 def _dozor(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOZOR_")}
+    env["DOZOR_DATASETS"] = str(cwd / "no-datasets")
     command = [str(Path(sys.executable).with_name("dozor")), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=cwd, env=env)
 
@@ -190,6 +191,9 @@ def test_model_commands_speak_russian_and_refuse_with_exit_2(tmp_path: Path, sql
         refused = _dozor(args, tmp_path)
         assert refused.returncode == 2 and said in refused.stderr and "Traceback" not in refused.stderr
         assert len(refused.stderr.strip().splitlines()) == 1
+    missing = _dozor(["train", "--from-decisions"], tmp_path)
+    assert missing.returncode == 2 and "нет каталога открытых наборов данных" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
     (tmp_path / "config.toml").write_text('[learning]\nretrain = "daily"\n', encoding="utf-8")
     bad = _dozor(["model", "list"], tmp_path)
     assert bad.returncode == 2 and "learning.retrain" in bad.stderr

@@ -114,14 +114,15 @@ def train_from_decisions(config: Path | None, datasets: Path | None) -> None:
     """`dozor train --from-decisions`: one round now, both models' figures printed in Russian."""
     from dozor.learning.live import retrain_now
     from dozor.learning.retrain import describe
-    from evaluation.datasets import DatasetsMissing
+    from evaluation.datasets import DatasetsMissing, datasets_root
 
     settings = settings_or_exit(config)
     started = time.perf_counter()
     try:
         result = retrain_now(settings, datasets, progress=lambda step: typer.echo(f"… {step}"))
-    except DatasetsMissing as exc:
-        _refuse(f"нет каталога открытых наборов данных: {exc}")
+    except DatasetsMissing:
+        where = datasets or datasets_root()
+        _refuse(f"нет каталога открытых наборов данных {where}: укажите его в DOZOR_DATASETS или --datasets")
     for line in describe(result):
         typer.echo(line)
     typer.echo(f"Всего {time.perf_counter() - started:.0f} с.")

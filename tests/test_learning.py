@@ -261,3 +261,21 @@ def test_a_restoration_on_appeal_teaches_keep_over_the_earlier_deletion(engine: 
         session.commit()
     rows, _ = load_decisions(engine, build_pii(ModerationConfig()))
     assert [(r["text"], r["action"]) for r in rows] == [("Когда почистят двор?", "keep"), (said, "keep")]
+
+
+def test_the_scheduled_round_goes_through_the_claim_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several daemons: the integrator wraps `claim_retrain` with a cluster claim; a daemon that does not get
+    the claim runs nothing (here: the hook declines, and no child process is started)."""
+    from collections.abc import Awaitable, Callable
+
+    from dozor.learning import live
+
+    asked: list[object] = []
+
+    async def declined(run: Callable[[], Awaitable[str | None]]) -> str | None:
+        asked.append(run)
+        return None
+
+    monkeypatch.setattr(live, "claim_retrain", declined)
+    job = live.scheduled_retrain(parse_settings(""))
+    assert asyncio.run(job(NOW)) is None and len(asked) == 1

@@ -126,8 +126,13 @@ def scheduled_retrain(settings: Settings) -> Callable[[datetime], Awaitable[obje
             with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
                 return await loop.run_in_executor(pool, _retrain_in_child, settings)
 
+        from evaluation.datasets import DatasetsMissing
+
         try:
             summary = await claim_retrain(run)
+        except DatasetsMissing as error:
+            log.error("scheduled retrain skipped: %s (set DOZOR_DATASETS for the daemon)", error)
+            return None
         except Exception as error:  # a failed round keeps the model in use; the next week tries again
             log.error("scheduled retrain failed (%s): the model in use stays", type(error).__name__)
             return None

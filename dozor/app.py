@@ -45,6 +45,7 @@ class Daemon:
     platforms: PlatformSet
     monitor: Any | None = None  # dozor.monitoring.Monitor
     workbench: Any | None = None  # dozor.workbench.Workbench: the moderators' queue kept
+    model_watcher: Any | None = None  # dozor.learning.live.ModelWatcher: a promoted model swapped in
     observers: list[Observer] = field(default_factory=list)
     _inflight: set[asyncio.Task[Any]] = field(default_factory=set)
     _outage: bool = False
@@ -130,6 +131,7 @@ async def build_daemon(
     `world` is the demo's emulators (dozor.demo.world.DemoWorld); without it tokens come from the environment.
     """
     from dozor.build import build_moderator
+    from dozor.learning.live import ModelWatcher, model_in_use
 
     if world is not None:
         settings = world.settings_for(settings)
@@ -140,7 +142,10 @@ async def build_daemon(
     engine = make_engine(url)
     await asyncio.to_thread(upgrade, engine=engine)
     store = Store(engine)
-    moderator = await asyncio.to_thread(build_moderator, settings.moderation)
+    moderator = await asyncio.to_thread(build_moderator, settings.moderation, False)
+    scorer, version = await asyncio.to_thread(model_in_use, engine, settings)
+    moderator.scorer = scorer
+    log.info("model version %s in use", version)
     holder: dict[str, Pipeline] = {}
 
     def wake() -> None:
@@ -181,7 +186,14 @@ async def build_daemon(
     if world is not None:
         await asyncio.to_thread(world.seed_registry, engine)
     monitor = build_monitor(settings, url, engine, platforms)
-    daemon = Daemon(settings, store, pipeline, platforms, monitor, workbench)
+
+    def swap(new: Any, _version: str) -> None:
+        """In the event loop: no comment is between its verdict and its record while this runs."""
+        moderator.scorer = new
+        pipeline.model_version = new.version if new is not None else None
+
+    watcher = ModelWatcher(engine, settings, swap, version)
+    daemon = Daemon(settings, store, pipeline, platforms, monitor, workbench, watcher)
     daemon_ref.append(daemon)
     return daemon
 
@@ -232,6 +244,11 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
         ),
         *(asyncio.create_task(w, name=n) for n, w in daemon.platforms.worker_coroutines()),
         *(asyncio.ensure_future(a) for a in extra or ()),
+        *(
+            [asyncio.create_task(daemon.model_watcher.run_forever(stop), name="model-watcher")]
+            if daemon.model_watcher
+            else []
+        ),
     ]
     if daemon.monitor is not None:
         daemon.monitor.scheduler.start()

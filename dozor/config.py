@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -33,6 +34,27 @@ class StorageConfig(BaseModel):
     retention_days: int = Field(default=90, ge=1, le=36_500)
 
 
+class LearningConfig(BaseModel):
+    """The model learning from the moderators' decisions ([learning]).
+
+    `retrain`: "weekly" (on `day` at `time`, the monitor's time zone) or "off" (only `dozor train
+    --from-decisions`). `holdout`: the most recent decisions kept out of training each round and used to judge
+    the candidate; `min_decisions`: fewer decisions than this in training and no candidate is built.
+    `tolerance`: how far macro recall or action accuracy may fall before a candidate counts as worse.
+    `versions_dir`: where model versions are kept (default: a `models` folder beside the SQLite file, `var/`).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    retrain: Literal["weekly", "off"] = "weekly"
+    day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
+    time: dt.time = dt.time(4, 0)
+    holdout: int = Field(default=200, ge=10, le=100_000)
+    min_decisions: int = Field(default=50, ge=1, le=1_000_000)
+    tolerance: float = Field(default=0.01, ge=0.0, le=0.2)
+    versions_dir: str | None = None
+
+
 class Settings(BaseModel):
     """All sections of config.toml. Secrets never live here: tokens come from the environment."""
 
@@ -44,6 +66,7 @@ class Settings(BaseModel):
     telegram: TelegramConfig = TelegramConfig()
     monitor: MonitorConfig = MonitorConfig()
     web: WebConfig = WebConfig()
+    learning: LearningConfig = LearningConfig()
 
 
 _MESSAGES: dict[str, str] = {
@@ -63,6 +86,8 @@ _MESSAGES: dict[str, str] = {
     "less_than_equal": "должно быть не больше {le}",
     "enum": "допустимо: {expected}",
     "literal_error": "допустимо: {expected}",
+    "time_parsing": "нужно время ЧЧ:ММ",
+    "time_type": "нужно время ЧЧ:ММ",
 }
 
 

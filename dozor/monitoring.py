@@ -52,7 +52,7 @@ def monitor_deps(config: MonitorConfig, engine: Engine, vk_reader: Any, tg_bot: 
 
 def build_monitor(settings: Settings, url: str, engine: Engine, platforms: PlatformSet) -> Monitor:
     """A MonitorScheduler over the registry, the platforms the daemon already talks to and the store; it also
-    runs the daily retention purge."""
+    runs the daily retention purge and the weekly retrain ([learning] retrain = "weekly")."""
     from bots.telegram.digest_sender import TelegramDigestSender
     from models.retention import RetentionJob
     from monitor.digest.job import DigestDeps
@@ -61,5 +61,17 @@ def build_monitor(settings: Settings, url: str, engine: Engine, platforms: Platf
     checks, digest_sources = monitor_deps(settings.monitor, engine, platforms.vk_reader, platforms.tg_bot)
     sender = TelegramDigestSender(platforms.tg_bot) if platforms.tg_bot is not None else None
     purge = RetentionJob(engine, settings.storage.retention_days)
-    deps = JobDeps(checks, DigestDeps(digest_sources, sender), purge=purge)
+    retrain, when = retrain_schedule(settings)
+    deps = JobDeps(checks, DigestDeps(digest_sources, sender), purge=purge, retrain=retrain, retrain_at=when)
     return Monitor(build_scheduler(settings.monitor, url, deps), deps)
+
+
+def retrain_schedule(settings: Settings) -> tuple[Any, Any]:
+    """The weekly retrain job and when it runs ([learning]), or (None, None) with retrain = "off"."""
+    from dozor.learning.live import scheduled_retrain
+    from monitor.scheduler import WeeklyAt
+
+    learning = settings.learning
+    if learning.retrain == "off":
+        return None, None
+    return scheduled_retrain(settings), WeeklyAt(learning.day, learning.time)

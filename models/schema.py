@@ -24,6 +24,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "models.outbox",
     "models.tables_workbench",
     "models.waves",
+    "models.model_versions",
 )
 
 

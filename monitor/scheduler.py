@@ -39,6 +39,9 @@ PURGE_JOB_ID = "retention.purge"
 PURGE_JOB_REF = "monitor.scheduler:purge_job"
 PURGE_AT = time(3, 30)  # local time: a quiet hour; a run missed while the daemon was down is made up later
 PURGE_GRACE_S = 20 * 3600
+RETRAIN_JOB_ID = "learning.retrain"
+RETRAIN_JOB_REF = "monitor.scheduler:retrain_job"
+RETRAIN_GRACE_S = 3 * 24 * 3600  # a retrain missed while the daemon was down is made up within three days
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -54,6 +57,16 @@ class JobDeps:
     digest: DigestDeps | None = None
     clock: Callable[[], datetime] = field(default=_utc_now)
     purge: Callable[[datetime], Awaitable[object]] | None = None  # retention: purge texts as of `now`
+    retrain: Callable[[datetime], Awaitable[object]] | None = None  # the model learning from decisions
+    retrain_at: WeeklyAt | None = None  # when `retrain` runs (local time)
+
+
+@dataclass(frozen=True)
+class WeeklyAt:
+    """A weekly moment in the monitor's time zone: day ("mon".."sun") and time."""
+
+    day: str
+    at: time
 
 
 _context: JobDeps | None = None
@@ -89,6 +102,15 @@ async def purge_job() -> None:
     await deps.purge(deps.clock())
 
 
+async def retrain_job() -> None:
+    """Scheduled entry point: a round of the model learning from the moderators' decisions."""
+    deps = _deps()
+    if deps.retrain is None:
+        log.warning("the retrain is scheduled but no retrain was given; skipped")
+        return
+    await deps.retrain(deps.clock())
+
+
 @dataclass(frozen=True)
 class _Planned:
     job_id: str
@@ -121,6 +143,12 @@ def purge_planned(config: MonitorConfig) -> _Planned:
     return _Planned(PURGE_JOB_ID, PURGE_JOB_REF, trigger, PURGE_GRACE_S, "retention purge")
 
 
+def retrain_planned(config: MonitorConfig, when: WeeklyAt) -> _Planned:
+    """The weekly retrain ([learning] day and time), in the monitor's time zone."""
+    trigger = CronTrigger(day_of_week=when.day, hour=when.at.hour, minute=when.at.minute, timezone=config.tz)
+    return _Planned(RETRAIN_JOB_ID, RETRAIN_JOB_REF, trigger, RETRAIN_GRACE_S, "model retrain")
+
+
 class MonitorScheduler:
     """An AsyncIOScheduler whose jobs are reconciled with the config on start instead of being replaced.
 
@@ -128,10 +156,17 @@ class MonitorScheduler:
     the daemon was down; reconciling keeps the stored next run time unless the schedule itself changed.
     """
 
-    def __init__(self, scheduler: AsyncIOScheduler, config: MonitorConfig, purge: bool = False) -> None:
+    def __init__(
+        self,
+        scheduler: AsyncIOScheduler,
+        config: MonitorConfig,
+        purge: bool = False,
+        retrain: WeeklyAt | None = None,
+    ) -> None:
         self.scheduler = scheduler
         self.config = config
         self.purge = purge
+        self.retrain = retrain
 
     def start(self) -> None:
         """Start inside the running event loop; misfired runs are processed right after."""
@@ -142,6 +177,10 @@ class MonitorScheduler:
             self._reconcile(purge_planned(self.config))
         elif self.scheduler.get_job(PURGE_JOB_ID) is not None:
             self.scheduler.remove_job(PURGE_JOB_ID)
+        if self.retrain is not None:
+            self._reconcile(retrain_planned(self.config, self.retrain))
+        elif self.scheduler.get_job(RETRAIN_JOB_ID) is not None:
+            self.scheduler.remove_job(RETRAIN_JOB_ID)
         self.scheduler.resume()
 
     def _reconcile(self, planned: _Planned) -> None:
@@ -176,4 +215,5 @@ def build_scheduler(config: MonitorConfig, url: str, deps: JobDeps) -> MonitorSc
     _context = deps
     store = SQLAlchemyJobStore(engine=make_engine(url), tablename=JOBSTORE_TABLE)
     scheduler = AsyncIOScheduler(jobstores={"default": store}, timezone=config.tz)
-    return MonitorScheduler(scheduler, config, purge=deps.purge is not None)
+    retrain = deps.retrain_at if deps.retrain is not None else None
+    return MonitorScheduler(scheduler, config, purge=deps.purge is not None, retrain=retrain)

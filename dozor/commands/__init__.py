@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import typer
 
-from dozor.commands import daemon, data, moderation, monitor, registry, train, web
+from dozor.commands import daemon, data, model, moderation, monitor, registry, train, web
 
 REGISTRARS: list[Callable[[typer.Typer], None]] = [
     moderation.register,
@@ -17,5 +17,6 @@ REGISTRARS: list[Callable[[typer.Typer], None]] = [
     registry.register,
     monitor.register,
     train.register,
+    model.register,
     web.register,
 ]

@@ -7,7 +7,6 @@ decision record.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,27 +23,22 @@ def export_decisions(
     ),
     config: ConfigOption = None,
 ) -> None:
-    """Решения модераторов как размеченные примеры для `dozor train --extra ФАЙЛ`.
+    """Решения модераторов и восстановления по обжалованию как примеры для `dozor train --extra`.
 
     Телефоны, e-mail, документы, адреса и ФИО граждан в текстах заменены пометками ([телефон], [ФИО]...);
     решения, чьи тексты уже удалены по сроку хранения, пропускаются.
     """
     from dozor.build import build_pii
+    from dozor.learning.rows import load_decisions
     from dozor.runner import open_store
-    from moderation.pii.masking import mask
 
     settings = settings_or_exit(config)
-    rows = asyncio.run(open_store(settings).labelled_examples())
-    detector = build_pii(settings.moderation)
-    kept = [row for row in rows if row["text"]]
+    # the same rows and masking the learning loop uses (dozor.learning.rows)
+    kept, purged = load_decisions(open_store(settings).engine, build_pii(settings.moderation))
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
         for n, row in enumerate(kept, start=1):
-            masked = {**row, "text": mask(row["text"], detector.detect(row["text"]))}
-            fh.write(
-                json.dumps({"id": f"decision-{n}", "post_text": None, **masked}, ensure_ascii=False) + "\n"
-            )
-    purged = len(rows) - len(kept)
+            fh.write(json.dumps({"id": f"decision-{n}", "post_text": None, **row}, ensure_ascii=False) + "\n")
     skipped = f"; {purged} без текста (удалён по сроку хранения) пропущено" if purged else ""
     typer.echo(f"Записано решений: {len(kept)} в {out}{skipped}. Персональные данные в текстах скрыты.")
 

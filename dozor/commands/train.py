@@ -52,9 +52,22 @@ def train_command(
     without: Annotated[
         list[str] | None, typer.Option(help="Не брать источник (например, из-за лицензии); можно несколько.")
     ] = None,
+    from_decisions: Annotated[
+        bool,
+        typer.Option(
+            "--from-decisions",
+            help="Обучить кандидата на обычных данных и решениях модераторов этой установки, сравнить с "
+            "текущей моделью и принять, только если он не хуже (см. dozor model list).",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Обучить классификатор по основаниям, показать качество на отложенной части, записать модель."""
+    if from_decisions:
+        from dozor.commands.model import train_from_decisions
+
+        train_from_decisions(config, datasets)
+        return
     from rich.console import Console
 
     from dozor.commands.model_card import render_card

@@ -125,7 +125,7 @@ class Pipeline:
         self._mode = mode
         self._escalation = escalation or EscalationPolicy()
         self._clock = clock
-        self._model_version = model_version
+        self.model_version = model_version  # the classifier's version; swapped with it (dozor.learning.live)
         self._texts = texts
         self._tz = tz
         self.runner = ActionRunner(store, actions, review, retry, clock)
@@ -145,7 +145,7 @@ class Pipeline:
         action = effective_action(verdict)
         plan = plan_for(self._mode, action, self._escalation_for(verdict, action), bool(self._texts.reply))
         recorded = await self._store.commit_verdict(
-            incoming.key, revision, verdict, decided_by(verdict), self._model_version, plan, now
+            incoming.key, revision, verdict, decided_by(verdict), self.model_version, plan, now
         )
         if not recorded:
             return Handled(Outcome.DUPLICATE, verdict)

@@ -30,6 +30,9 @@ class VkConfig(BaseModel):
     catchup_horizon_days: float = Field(default=7.0, gt=0, le=365)
     catchup_posts: int = Field(default=20, ge=1, le=100)
     backfill_first_run: bool = False
+    api_base: str | None = Field(
+        default=None, description="a local VK API server (an emulator); none = api.vk.com"
+    )
 
     def community_token(self, group_id: int) -> str | None:
         return os.environ.get(f"{VK_COMMUNITY_TOKEN_ENV}_{group_id}") or os.environ.get(

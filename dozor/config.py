@@ -33,6 +33,15 @@ class StorageConfig(BaseModel):
     retention_days: int = Field(default=90, ge=1, le=36_500)
 
 
+class ClusterConfig(BaseModel):
+    """Several daemons on one database: each page's intake is held by one daemon at a time, and when the
+    holder dies without a word another takes its pages within `takeover_seconds`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    takeover_seconds: int = Field(default=30, ge=5, le=3600)
+
+
 class Settings(BaseModel):
     """All sections of config.toml. Secrets never live here: tokens come from the environment."""
 
@@ -44,6 +53,7 @@ class Settings(BaseModel):
     telegram: TelegramConfig = TelegramConfig()
     monitor: MonitorConfig = MonitorConfig()
     web: WebConfig = WebConfig()
+    cluster: ClusterConfig = ClusterConfig()
 
 
 _MESSAGES: dict[str, str] = {

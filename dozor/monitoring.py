@@ -61,5 +61,12 @@ def build_monitor(settings: Settings, url: str, engine: Engine, platforms: Platf
     checks, digest_sources = monitor_deps(settings.monitor, engine, platforms.vk_reader, platforms.tg_bot)
     sender = TelegramDigestSender(platforms.tg_bot) if platforms.tg_bot is not None else None
     purge = RetentionJob(engine, settings.storage.retention_days)
-    deps = JobDeps(checks, DigestDeps(digest_sources, sender), purge=purge)
-    return Monitor(build_scheduler(settings.monitor, url, deps), deps)
+    cluster = platforms.cluster  # dozor.claims.Cluster: each run made by one of the daemons sharing the base
+    once = cluster.once if cluster is not None else None
+    deps = JobDeps(checks, DigestDeps(digest_sources, sender), purge=purge, once=once)
+    scheduler = build_scheduler(settings.monitor, url, deps)
+    if cluster is not None:
+        from monitor.scheduler import BODIES
+
+        cluster.bodies.update(BODIES)  # a run a dead daemon left unfinished is taken over
+    return Monitor(scheduler, deps)

@@ -23,6 +23,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "models.intake",
     "models.outbox",
     "models.tables_workbench",
+    "models.claims",
 )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -46,17 +46,26 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+Body = Callable[[], Awaitable[None]]
+#: Runs a job's body once across the daemons sharing the database: (job id, period, body) -> ran here.
+Once = Callable[[str, str, Body], Awaitable[bool]]
+
+
 @dataclass(frozen=True)
 class JobDeps:
-    """What the scheduled jobs run with; `clock` is injectable so tests see a fixed 'now'."""
+    """What the scheduled jobs run with; `clock` is injectable so tests see a fixed 'now'. `once`, when
+    several daemons may share the database, makes each run of a job happen in one of them (dozor/claims.py).
+    """
 
     checks: CheckDeps
     digest: DigestDeps | None = None
     clock: Callable[[], datetime] = field(default=_utc_now)
     purge: Callable[[datetime], Awaitable[object]] | None = None  # retention: purge texts as of `now`
+    once: Once | None = None
 
 
 _context: JobDeps | None = None
+_triggers: dict[str, tuple[CronTrigger, int]] = {}  # job id -> its trigger and grace, for the run's period
 
 
 def _deps() -> JobDeps:
@@ -65,14 +74,51 @@ def _deps() -> JobDeps:
     return _context
 
 
+def run_period(job_id: str, now: datetime) -> str:
+    """The run a job fired now stands for: the latest time its trigger fired at or before `now` (within the
+    grace, so a run made up after a restart is the one that was missed), in UTC; else `now` to the minute."""
+    planned = _triggers.get(job_id)
+    last = None
+    if planned is not None:
+        trigger, grace = planned
+        at = trigger.get_next_fire_time(None, now - timedelta(seconds=grace))
+        while at is not None and at <= now:
+            last = at
+            at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
+    moment = last if last is not None else now.replace(second=0, microsecond=0)
+    return moment.astimezone(UTC).isoformat()
+
+
+async def _once(job_id: str) -> None:
+    deps = _deps()
+    body = BODIES[job_id]
+    if deps.once is None:
+        await body()
+        return
+    await deps.once(job_id, run_period(job_id, deps.clock()), body)
+
+
 async def checks_job() -> None:
-    """Scheduled entry point: every check on every active page."""
+    """Scheduled entry point: every check on every active page (once across daemons)."""
+    await _once(CHECKS_JOB_ID)
+
+
+async def digest_job() -> None:
+    """Scheduled entry point: the weekly digest for the week that has just ended (once across daemons)."""
+    await _once(DIGEST_JOB_ID)
+
+
+async def purge_job() -> None:
+    """Scheduled entry point: the retention purge (once across daemons)."""
+    await _once(PURGE_JOB_ID)
+
+
+async def _checks_now() -> None:
     deps = _deps()
     await run_checks(deps.checks, deps.clock())
 
 
-async def digest_job() -> None:
-    """Scheduled entry point: the weekly digest for the week that has just ended."""
+async def _digest_now() -> None:
     deps = _deps()
     if deps.digest is None:
         log.warning("weekly digest is scheduled but no digest dependencies were given; skipped")
@@ -80,13 +126,17 @@ async def digest_job() -> None:
     await send_weekly_digest(deps.digest, deps.clock())
 
 
-async def purge_job() -> None:
-    """Scheduled entry point: comment texts past the retention period purged, the decisions kept."""
+async def _purge_now() -> None:
+    """Comment texts past the retention period purged, the decisions kept."""
     deps = _deps()
     if deps.purge is None:
         log.warning("the retention purge is scheduled but no purge was given; skipped")
         return
     await deps.purge(deps.clock())
+
+
+#: Each job's work without the once-across-daemons guard: what a daemon runs when it takes over a run.
+BODIES: dict[str, Body] = {CHECKS_JOB_ID: _checks_now, DIGEST_JOB_ID: _digest_now, PURGE_JOB_ID: _purge_now}
 
 
 @dataclass(frozen=True)
@@ -174,6 +224,9 @@ def build_scheduler(config: MonitorConfig, url: str, deps: JobDeps) -> MonitorSc
     """A scheduler storing its jobs in the database at `url` (same DSN as the rest of the project)."""
     global _context
     _context = deps
+    planned = [*planned_jobs(config), purge_planned(config)]
+    _triggers.clear()
+    _triggers.update({p.job_id: (p.trigger, p.grace_s) for p in planned})
     store = SQLAlchemyJobStore(engine=make_engine(url), tablename=JOBSTORE_TABLE)
     scheduler = AsyncIOScheduler(jobstores={"default": store}, timezone=config.tz)
     return MonitorScheduler(scheduler, config, purge=deps.purge is not None)

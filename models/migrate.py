@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from models.db import make_engine
 
@@ -39,6 +39,10 @@ def upgrade(url: str | None = None, *, engine: Engine | None = None, revision: s
 def _upgrade(engine: Engine, revision: str) -> None:
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # daemons starting together: one migrates, the rest wait
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext('dozor-migrate:' || current_schema()))")
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

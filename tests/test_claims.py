@@ -9,6 +9,7 @@ apart by their identity (host, pid, nonce) as separate processes are.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import socket
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from models.db import make_engine
 from models.store import Store
 from moderation.daemon.queue import Owner
 from moderation.types import Platform
+from monitor.config import MonitorConfig
 from tests.db_fixtures import (  # noqa: F401  (fixtures)
     engine,
     migrated_url,
@@ -258,3 +260,48 @@ def test_takeover_seconds_is_checked_with_the_key_named() -> None:
 def test_a_telegram_claim_names_the_bot_not_the_token() -> None:
     assert telegram_claim("123456:AAE-secret") == "telegram:123456"
     assert "secret" not in telegram_claim("not-a-bot-token-secret")
+
+
+async def test_the_weekly_digest_goes_out_once_whichever_daemons_fire_it(engine: Engine) -> None:
+    from monitor import scheduler as sched
+    from tests.test_scheduler import CONFIG, FIXED_NOW, job_deps
+
+    deps, sender = job_deps([])
+    clock = Clock(FIXED_NOW)
+    a, b = cluster(engine, "host-a", clock), cluster(engine, "host-b", clock)
+    sched._triggers.update({p.job_id: (p.trigger, p.grace_s) for p in sched.planned_jobs(CONFIG)})
+    try:
+        for daemon in (a, b, a):  # both fire it at its time; a restart of one fires the missed run again
+            sched._context = dataclasses.replace(deps, once=daemon.once)
+            await sched.digest_job()
+    finally:
+        sched._context = None
+        sched._triggers.clear()
+    assert len(sender.documents) == 1, "one digest for the week"
+
+
+def test_a_run_made_up_after_a_restart_is_the_run_that_was_missed() -> None:
+    from monitor import scheduler as sched
+
+    config = MonitorConfig()  # checks at 8, 14 and 20 local time (Asia/Barnaul, UTC+7)
+    sched._triggers.update({p.job_id: (p.trigger, p.grace_s) for p in sched.planned_jobs(config)})
+    try:
+        at_time = sched.run_period(sched.CHECKS_JOB_ID, datetime(2026, 12, 7, 7, 0, 2, tzinfo=UTC))
+        late = sched.run_period(sched.CHECKS_JOB_ID, datetime(2026, 12, 7, 9, 40, tzinfo=UTC))
+    finally:
+        sched._triggers.clear()
+    assert at_time == late == "2026-12-07T07:00:00+00:00"
+
+
+async def test_status_names_the_daemon_holding_each_page(engine: Engine) -> None:
+    from rich.console import Console
+
+    from dozor.config import Settings
+    from dozor.runner import print_status
+
+    await cluster(engine, "host-a", Clock(datetime.now(UTC))).tick()
+    console = Console(record=True, width=200)
+    await print_status(Settings(), console, Store(engine))
+    shown = console.export_text()
+    assert "Какой демон читает какую страницу" in shown
+    assert "VK 1" in shown and "Telegram, бот 42" in shown and shown.count("host-a, pid 1, запущен") == 2

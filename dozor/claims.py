@@ -74,6 +74,7 @@ class Cluster:
         self._runs: set[tuple[str, str]] = set()  # scheduled runs this daemon is making
         self._tasks: set[asyncio.Task[Any]] = set()
         self.bodies: dict[str, Body] = {}  # scheduled jobs by id: to take over a dead daemon's run
+        self.due: Callable[[datetime], list[tuple[str, str]]] = lambda now: []  # runs that should exist
         self.on_change: list[Callable[[], None]] = []
 
     # --- claims
@@ -193,13 +194,18 @@ class Cluster:
         if not self.bodies:
             return
         for job, period in await self.store.run(claims.orphaned_runs, owner, now):
-            body = self.bodies.get(job)
-            if body is None or (job, period) in self._runs:
-                continue
-            log.warning("%s за %s не закончен умершим демоном: выполняется здесь", job, period)
-            task = asyncio.create_task(self._take_over(job, period, body), name=f"takeover-{job}")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            if job in self.bodies and (job, period) not in self._runs:
+                log.warning("%s за %s не закончен умершим демоном: выполняется здесь", job, period)
+                self._start(job, period)
+        for job, period in await self.store.run(claims.missed_runs, self.due(now)):
+            if job in self.bodies and (job, period) not in self._runs:
+                log.warning("%s за %s никем не начат: выполняется здесь", job, period)
+                self._start(job, period)
+
+    def _start(self, job: str, period: str) -> None:
+        task = asyncio.create_task(self._take_over(job, period, self.bodies[job]), name=f"takeover-{job}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _take_over(self, job: str, period: str, body: Body) -> None:
         try:

@@ -66,7 +66,11 @@ def build_monitor(settings: Settings, url: str, engine: Engine, platforms: Platf
     deps = JobDeps(checks, DigestDeps(digest_sources, sender), purge=purge, once=once)
     scheduler = build_scheduler(settings.monitor, url, deps)
     if cluster is not None:
-        from monitor.scheduler import BODIES
+        from datetime import timedelta
+
+        from monitor.scheduler import BODIES, due_runs
 
         cluster.bodies.update(BODIES)  # a run a dead daemon left unfinished is taken over
+        settle = timedelta(seconds=max(60.0, 2 * settings.cluster.takeover_seconds))
+        cluster.due = lambda now: due_runs(now, settle)  # and a run it was about to begin is made
     return Monitor(scheduler, deps)

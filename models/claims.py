@@ -223,3 +223,14 @@ def orphaned_runs(session: Session, owner: Owner, now: datetime) -> list[tuple[s
         select(ClusterRun.job, ClusterRun.period).where(_run_takeable(owner, now, sorted(dead)))
     ).all()
     return [(str(job), str(period)) for job, period in stale]
+
+
+def missed_runs(session: Session, due: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Of the runs that were `due`, those nobody began although an earlier run of the same job was recorded
+    (so the job was being recorded when this one fell due: it was lost, not made before recording began)."""
+    missed = []
+    for job, period in due:
+        rows = session.exec(select(ClusterRun.period).where(col(ClusterRun.job) == job)).all()
+        if period not in rows and any(str(earlier) < period for earlier in rows):
+            missed.append((job, period))
+    return missed

@@ -89,6 +89,26 @@ def run_period(job_id: str, now: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+def due_runs(now: datetime, settle: timedelta) -> list[tuple[str, str]]:
+    """Each scheduled job's latest run that was due at least `settle` ago, within its grace: (job id, period).
+
+    What a daemon checks was made by someone: a daemon killed right after the shared job store moved a job's
+    next run on, and before the job recorded its run, would otherwise leave that run made by nobody.
+    """
+    due = []
+    for job_id, (trigger, grace) in _triggers.items():
+        if job_id == PURGE_JOB_ID and (_context is None or _context.purge is None):
+            continue
+        at = trigger.get_next_fire_time(None, now - timedelta(seconds=grace))
+        last = None
+        while at is not None and at <= now - settle:
+            last = at
+            at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
+        if last is not None:
+            due.append((job_id, last.astimezone(UTC).isoformat()))
+    return due
+
+
 async def _once(job_id: str) -> None:
     deps = _deps()
     body = BODIES[job_id]

@@ -288,9 +288,16 @@ def test_a_run_made_up_after_a_restart_is_the_run_that_was_missed() -> None:
     try:
         at_time = sched.run_period(sched.CHECKS_JOB_ID, datetime(2026, 12, 7, 7, 0, 2, tzinfo=UTC))
         late = sched.run_period(sched.CHECKS_JOB_ID, datetime(2026, 12, 7, 9, 40, tzinfo=UTC))
+        settle = timedelta(seconds=60)
+        just_fired = dict(sched.due_runs(datetime(2026, 12, 7, 7, 0, 30, tzinfo=UTC), settle))
+        settled = dict(sched.due_runs(datetime(2026, 12, 7, 7, 1, 30, tzinfo=UTC), settle))
     finally:
         sched._triggers.clear()
     assert at_time == late == "2026-12-07T07:00:00+00:00"
+    assert sched.CHECKS_JOB_ID not in just_fired, "14:00 is the scheduler's own yet; 08:00 is past its grace"
+    assert settled[sched.CHECKS_JOB_ID] == "2026-12-07T07:00:00+00:00"
+    assert settled[sched.DIGEST_JOB_ID] == "2026-12-07T02:00:00+00:00"  # Monday 09:00 in Barnaul
+    assert sched.PURGE_JOB_ID not in settled, "no purge configured"
 
 
 async def test_status_names_the_daemon_holding_each_page(engine: Engine) -> None:
@@ -305,3 +312,25 @@ async def test_status_names_the_daemon_holding_each_page(engine: Engine) -> None
     shown = console.export_text()
     assert "Какой демон читает какую страницу" in shown
     assert "VK 1" in shown and "Telegram, бот 42" in shown and shown.count("host-a, pid 1, запущен") == 2
+
+
+async def test_a_run_due_that_nobody_began_is_made_by_a_live_daemon(engine: Engine) -> None:
+    clock = Clock()
+    a, b = cluster(engine, "host-a", clock), cluster(engine, "host-b", clock)
+    ran: list[str] = []
+
+    async def body() -> None:
+        ran.append("checks")
+
+    due = [("monitor.checks", "2026-12-07T07:00:00+00:00")]
+    b.bodies["monitor.checks"] = body
+    b.due = lambda now: due
+    await b.tick()
+    assert ran == [], "no run of the job was ever recorded: the scheduler's own run is awaited"
+    assert await a.once("monitor.checks", "2026-12-07T01:00:00+00:00", body)
+    await b.tick()  # the 07:00 run fell due; a's scheduler moved the job on and a died before recording it
+    await asyncio.gather(*b._tasks)
+    assert ran == ["checks", "checks"]
+    await b.tick()
+    await asyncio.gather(*b._tasks)
+    assert ran == ["checks", "checks"], "made once"

@@ -30,9 +30,11 @@ from moderation.daemon.queue import Owner
 from moderation.types import Platform
 from monitor.config import MonitorConfig
 from tests.db_fixtures import (  # noqa: F401  (fixtures)
+    db_url,
     engine,
     migrated_url,
     postgres_migrated_url,
+    postgres_schema_url,
     sqlite_template,
     sqlite_url,
 )
@@ -334,3 +336,17 @@ async def test_a_run_due_that_nobody_began_is_made_by_a_live_daemon(engine: Engi
     await b.tick()
     await asyncio.gather(*b._tasks)
     assert ran == ["checks", "checks"], "made once"
+
+
+async def test_daemons_starting_together_on_an_empty_database_migrate_it_once(db_url: str) -> None:
+    import sys
+
+    code = "import sys; from models.migrate import upgrade; upgrade(sys.argv[1])"
+    starts = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, db_url, stderr=asyncio.subprocess.PIPE
+        )
+        for _ in range(3)
+    ]
+    ends = [await process.communicate() for process in starts]
+    assert [process.returncode for process in starts] == [0, 0, 0], [err.decode()[-500:] for _, err in ends]

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 VK_COMMUNITY_TOKEN_ENV = "DOZOR_VK_COMMUNITY_TOKEN"  # or DOZOR_VK_COMMUNITY_TOKEN_<group_id> per page
 VK_USER_TOKEN_ENV = "DOZOR_VK_USER_TOKEN"  # a page manager's user token: reading, deleting, banning
+VK_API_URL_ENV = "DOZOR_VK_API_URL"  # an emulator of the VK API instead of api.vk.ru (tests, the chaos run)
 TELEGRAM_TOKEN_ENV = "DOZOR_TELEGRAM_TOKEN"
 
 
@@ -30,9 +31,6 @@ class VkConfig(BaseModel):
     catchup_horizon_days: float = Field(default=7.0, gt=0, le=365)
     catchup_posts: int = Field(default=20, ge=1, le=100)
     backfill_first_run: bool = False
-    api_base: str | None = Field(
-        default=None, description="a local VK API server (an emulator); none = api.vk.com"
-    )
 
     def community_token(self, group_id: int) -> str | None:
         return os.environ.get(f"{VK_COMMUNITY_TOKEN_ENV}_{group_id}") or os.environ.get(
@@ -42,6 +40,10 @@ class VkConfig(BaseModel):
     @staticmethod
     def user_token() -> str | None:
         return os.environ.get(VK_USER_TOKEN_ENV)
+
+    @staticmethod
+    def api_url() -> str | None:
+        return os.environ.get(VK_API_URL_ENV) or None
 
 
 class TelegramConfig(BaseModel):

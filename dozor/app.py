@@ -43,9 +43,7 @@ class Daemon:
     platforms: PlatformSet
     monitor: Any | None = None  # dozor.monitoring.Monitor
     workbench: Any | None = None  # dozor.workbench.Workbench: the moderators' queue kept
-    cluster: Any | None = (
-        None  # dozor.claims.Cluster: the pages this daemon holds among those sharing the base
-    )
+    cluster: Any | None = None  # dozor.claims.Cluster: the pages this daemon holds among those sharing a base
     observers: list[Observer] = field(default_factory=list)
     _inflight: set[asyncio.Task[Any]] = field(default_factory=set)
     _outage: bool = False

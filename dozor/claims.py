@@ -112,8 +112,10 @@ class Cluster:
         else:
             self._expires = now + self.lease
         self._apply(held)
-        with contextlib.suppress(Exception):
+        try:
             await self._runs_tick(now)
+        except Exception as error:  # the next look tries again
+            log.warning("плановые задачи не проверены (%s)", type(error).__name__)
 
     def _apply(self, held: set[str]) -> None:
         changed = False

@@ -58,7 +58,6 @@ takeover_seconds = {TAKEOVER}
 [storage]
 url = "{url}"
 [vk]
-api_base = "{world.vk.base_url}"
 long_poll_wait = 1
 backfill_first_run = true
 pages = [{{ group_id = {world.vk_page.group_id} }}, {{ group_id = {SECOND_GROUP} }}]
@@ -81,6 +80,7 @@ async def start_daemon(world: DemoWorld, config: Path, log: Path) -> asyncio.sub
         f"DOZOR_VK_COMMUNITY_TOKEN_{world.vk_page.group_id}": world.vk_page.community_token,
         f"DOZOR_VK_COMMUNITY_TOKEN_{SECOND_GROUP}": SECOND_TOKEN,
         "DOZOR_TELEGRAM_TOKEN": DEMO_TOKEN,
+        "DOZOR_VK_API_URL": world.vk.base_url,  # the VK emulator (as the chaos harness points it)
     }
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(

@@ -184,10 +184,18 @@ class Cluster:
         self._runs.add((job, period))
         try:
             await body()
-        finally:
+        except asyncio.CancelledError:  # stopped mid-run: not done, so the next daemon to look makes it
             self._runs.discard((job, period))
-            await self.store.run(claims.finish_run, job, period, owner, self._clock())
+            raise
+        except Exception:  # failed as a lone daemon's run fails: logged, made again at its next time
+            await self._finish(job, period)
+            raise
+        await self._finish(job, period)
         return True
+
+    async def _finish(self, job: str, period: str) -> None:
+        self._runs.discard((job, period))
+        await self.store.run(claims.finish_run, job, period, self.identity.owner, self._clock())
 
     async def _runs_tick(self, now: datetime) -> None:
         owner = self.identity.owner

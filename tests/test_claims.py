@@ -350,3 +350,26 @@ async def test_daemons_starting_together_on_an_empty_database_migrate_it_once(db
     ]
     ends = [await process.communicate() for process in starts]
     assert [process.returncode for process in starts] == [0, 0, 0], [err.decode()[-500:] for _, err in ends]
+
+
+async def test_a_run_stopped_midway_is_not_done_and_is_made_by_the_next_daemon(engine: Engine) -> None:
+    clock = Clock()
+    a, b = cluster(engine, "host-a", clock), cluster(engine, "host-b", clock)
+    started, ran = asyncio.Event(), []
+
+    async def endless() -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    async def body() -> None:
+        ran.append("purge")
+
+    stopped = asyncio.create_task(a.once("retention.purge", "night", endless))
+    await started.wait()
+    stopped.cancel()  # the daemon stopping (or its loop torn down) mid-run
+    await asyncio.gather(stopped, return_exceptions=True)
+    b.bodies["retention.purge"] = body
+    clock.now += timedelta(seconds=16)
+    await b.tick()
+    await asyncio.gather(*b._tasks)
+    assert ran == ["purge"]

@@ -46,6 +46,7 @@ class Daemon:
     monitor: Any | None = None  # dozor.monitoring.Monitor
     workbench: Any | None = None  # dozor.workbench.Workbench: the moderators' queue kept
     model_watcher: Any | None = None  # dozor.learning.live.ModelWatcher: a promoted model swapped in
+    cluster: Any | None = None  # dozor.claims.Cluster: the pages this daemon holds among those sharing a base
     observers: list[Observer] = field(default_factory=list)
     _inflight: set[asyncio.Task[Any]] = field(default_factory=set)
     _outage: bool = False
@@ -107,10 +108,17 @@ class Daemon:
         now = datetime.now(UTC)
         try:
             for name, health in self.platforms.health().items():
+                if not self._holds(name):
+                    continue  # another daemon reads this page and writes its state
                 value = json.dumps({**health.as_json(), "at": now.isoformat()}, ensure_ascii=False)
                 await self.store.set_cursor(f"heartbeat:{name}", value, now)
         except Exception as error:
             log.warning("heartbeat not written (%s)", _reason(error))
+
+    def _holds(self, name: str) -> bool:
+        """True when this daemon holds the worker's claim (or runs without claims)."""
+        claim = self.platforms.claims.get(name)
+        return self.cluster is None or claim is None or bool(self.cluster.holds(claim[0]))
 
 
 def _reason(error: BaseException) -> str:
@@ -160,6 +168,7 @@ async def build_daemon(
         await daemon_ref[0].handle(incoming)
 
     platforms = await build_platforms(settings, store, desk, on_comment, ends)
+    cluster = _cluster(settings, store, platforms)
     if decorate is not None:
         platforms.actions = {p: decorate(a) for p, a in platforms.actions.items()}
     if platforms.workbench is not None:
@@ -181,6 +190,8 @@ async def build_daemon(
         waves=waves,
     )
     holder["pipeline"] = pipeline
+    _follow_claims(cluster, pipeline)
+    _sweep_with_the_bot(cluster, platforms, workbench)
     from dozor.monitoring import build_monitor
 
     if world is not None:
@@ -193,7 +204,7 @@ async def build_daemon(
         pipeline.model_version = new.version if new is not None else None
 
     watcher = ModelWatcher(engine, settings, swap, version)
-    daemon = Daemon(settings, store, pipeline, platforms, monitor, workbench, watcher)
+    daemon = Daemon(settings, store, pipeline, platforms, monitor, workbench, watcher, cluster)
     daemon_ref.append(daemon)
     return daemon
 
@@ -207,6 +218,36 @@ async def _waves(settings: Settings, store: Store) -> WaveMemory | None:
     loaded = await memory.load(datetime.now(UTC))
     log.info("волны спама: в памяти %d подписей", loaded)
     return memory
+
+
+def _cluster(settings: Settings, store: Store, platforms: PlatformSet) -> Any:
+    """This daemon's claims on its workers' pages, among the daemons sharing the database."""
+    from dozor.claims import Cluster
+
+    cluster = Cluster(store, settings.cluster.takeover_seconds)
+    for claim, pages in platforms.claims.values():
+        cluster.want(claim, pages)
+    platforms.cluster = cluster
+    return cluster
+
+
+def _follow_claims(cluster: Any, pipeline: Pipeline) -> None:
+    """The action lanes act on the pages whose claims this daemon holds (none until it takes them)."""
+    runner = pipeline.runner
+
+    def follow() -> None:
+        runner.serve_only(cluster.pages())
+        runner.wake()
+
+    runner.serve_only(cluster.pages())
+    cluster.on_change.append(follow)
+
+
+def _sweep_with_the_bot(cluster: Any, platforms: PlatformSet, workbench: Workbench) -> None:
+    """The workbench's sweep (reminders in the moderators' chat) runs where the moderators' bot runs."""
+    bot = platforms.claims.get("telegram")
+    if bot is not None:
+        workbench.active = lambda: bool(cluster.holds(bot[0]))
 
 
 def _workbench(
@@ -234,6 +275,10 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
     recovered = await daemon.pipeline.recover()
     if recovered:
         log.info("recovered %d comments received but not decided before the last stop", recovered)
+    claims = []
+    if daemon.cluster is not None:
+        await daemon.cluster.tick()  # a lone daemon takes its pages before its workers start
+        claims.append(asyncio.create_task(daemon.cluster.run_forever(stop), name="claims"))
     tasks = [
         asyncio.create_task(daemon.pipeline.runner.run_forever(stop), name="action-runner"),
         asyncio.create_task(daemon.heartbeat(stop), name="heartbeat"),
@@ -268,6 +313,9 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
             task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     await daemon.write_heartbeat()  # the workers' last word: stopped (or why they could not run)
+    await asyncio.gather(*claims, return_exceptions=True)
+    if daemon.cluster is not None:
+        await daemon.cluster.release()  # a standby takes the pages at its next look
     await daemon.platforms.close()
     await daemon.store.audit(datetime.now(UTC), "daemon", "stopped", {})
 

@@ -55,6 +55,15 @@ class LearningConfig(BaseModel):
     versions_dir: str | None = None
 
 
+class ClusterConfig(BaseModel):
+    """Several daemons on one database: each page's intake is held by one daemon at a time, and when the
+    holder dies without a word another takes its pages within `takeover_seconds`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    takeover_seconds: int = Field(default=30, ge=5, le=3600)
+
+
 class Settings(BaseModel):
     """All sections of config.toml. Secrets never live here: tokens come from the environment."""
 
@@ -67,6 +76,7 @@ class Settings(BaseModel):
     monitor: MonitorConfig = MonitorConfig()
     web: WebConfig = WebConfig()
     learning: LearningConfig = LearningConfig()
+    cluster: ClusterConfig = ClusterConfig()
 
 
 _MESSAGES: dict[str, str] = {

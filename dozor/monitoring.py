@@ -62,8 +62,21 @@ def build_monitor(settings: Settings, url: str, engine: Engine, platforms: Platf
     sender = TelegramDigestSender(platforms.tg_bot) if platforms.tg_bot is not None else None
     purge = RetentionJob(engine, settings.storage.retention_days)
     retrain, when = retrain_schedule(settings)
-    deps = JobDeps(checks, DigestDeps(digest_sources, sender), purge=purge, retrain=retrain, retrain_at=when)
-    return Monitor(build_scheduler(settings.monitor, url, deps), deps)
+    cluster = platforms.cluster  # dozor.claims.Cluster: each run made by one of the daemons sharing the base
+    once = cluster.once if cluster is not None else None
+    deps = JobDeps(
+        checks, DigestDeps(digest_sources, sender), purge=purge, retrain=retrain, retrain_at=when, once=once
+    )
+    scheduler = build_scheduler(settings.monitor, url, deps)
+    if cluster is not None:
+        from datetime import timedelta
+
+        from monitor.scheduler import BODIES, due_runs
+
+        cluster.bodies.update(BODIES)  # a run a dead daemon left unfinished is taken over
+        settle = timedelta(seconds=max(60.0, 2 * settings.cluster.takeover_seconds))
+        cluster.due = lambda now: due_runs(now, settle)  # and a run it was about to begin is made
+    return Monitor(scheduler, deps)
 
 
 def retrain_schedule(settings: Settings) -> tuple[Any, Any]:

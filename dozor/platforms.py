@@ -98,6 +98,9 @@ class PlatformSet:
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     surface: TelegramReviewQueue | None = None  # the moderators' chat, when configured
     workbench: Platforms | None = None  # authors, state now and notices, per platform, for the cards
+    # worker name -> its claim (dozor/claims.py) and the pages whose actions the claim covers
+    claims: dict[str, tuple[str, frozenset[tuple[Platform, str]]]] = field(default_factory=dict)
+    cluster: Any | None = None  # dozor.claims.Cluster: a worker runs only while its claim is held
 
     def workers(self) -> dict[str, Any]:
         """Every worker by the name `dozor status` shows."""
@@ -115,7 +118,15 @@ class PlatformSet:
 
     def worker_coroutines(self) -> list[tuple[str, Coroutine[Any, Any, Any]]]:
         """Each worker under supervision: restarted with backoff after any failure retrying can cure."""
-        return [(name, supervise(name, worker, self.stopping)) for name, worker in self.workers().items()]
+        return [
+            (name, supervise(name, worker, self.stopping, gate=self._gate(name)))
+            for name, worker in self.workers().items()
+        ]
+
+    def _gate(self, name: str) -> Gate | None:
+        if self.cluster is None or name not in self.claims:
+            return None
+        return Gate(self.cluster, self.claims[name][0])
 
     async def stop_workers(self) -> None:
         self.stopping.set()
@@ -136,18 +147,43 @@ class PlatformSet:
 FATAL = (Forbidden, NotFound)
 
 
-async def supervise(name: str, worker: Any, stopping: asyncio.Event, backoff: float = 1.0) -> None:
+class Gate:
+    """A worker's claim: it runs only while this daemon holds it (several daemons on one database)."""
+
+    def __init__(self, cluster: Any, claim: str) -> None:
+        self.cluster, self.claim = cluster, claim
+
+    async def wait(self, stopping: asyncio.Event) -> bool:
+        return bool(await self.cluster.wait_held(self.claim, stopping))
+
+    async def run(self, worker: Any) -> bool:
+        """Run the worker until it ends or the claim is lost (True: stopped because it was lost)."""
+        from dozor.claims import run_while_held
+
+        return await run_while_held(worker, self.cluster.lost(self.claim))
+
+
+async def supervise(
+    name: str, worker: Any, stopping: asyncio.Event, backoff: float = 1.0, gate: Gate | None = None
+) -> None:
     """Run `worker.run()` until the daemon stops; a worker never dies of a transient error.
 
     A failure (a 502 at start, the network, anything unexpected) restarts it with backoff, its health saying
-    why; only a wrong token or page (Forbidden, NotFound) ends it, marked dead with the reason.
+    why; only a wrong token or page (Forbidden, NotFound) ends it, marked dead with the reason. With a `gate`,
+    the worker waits until this daemon holds its claim and is stopped when the claim is lost.
     """
     health: Health = worker.health
     delay = backoff
     try:
         while not stopping.is_set():
+            if gate is not None and not await gate.wait(stopping):
+                break
             try:
-                await worker.run()
+                if gate is not None and await gate.run(worker):
+                    health.set(WorkerState.STOPPED)
+                    continue  # another daemon holds the page now: wait until it is ours again
+                if gate is None:
+                    await worker.run()
             except FATAL as error:
                 health.set(WorkerState.DEAD, f"{type(error).__name__}: {error}")
                 log.error("worker %s cannot work and is stopped: %s", name, error)
@@ -181,7 +217,8 @@ class Endpoints:
     @classmethod
     def from_environment(cls, settings: Settings) -> Endpoints:
         tokens = {p.group_id: t for p in settings.vk.pages if (t := settings.vk.community_token(p.group_id))}
-        return cls(VkConfig.user_token(), tokens, None, TelegramConfig.token(), settings.telegram.api_base)
+        vk_url = VkConfig.api_url()  # DOZOR_VK_API_URL: a VK emulator (as for `dozor check`); none = VK
+        return cls(VkConfig.user_token(), tokens, vk_url, TelegramConfig.token(), settings.telegram.api_base)
 
 
 def _vk(
@@ -213,6 +250,10 @@ def _vk(
             raise StartupError(
                 f"no community token for VK page {page.group_id}: set DOZOR_VK_COMMUNITY_TOKEN"
             )
+        out.claims[f"vk:{page.group_id}"] = (
+            f"vk:{page.group_id}",
+            frozenset({(Platform.VK, str(page.group_id))}),
+        )
         out.vk_workers.append(
             VkWorker(page.group_id, make_vk(token, base_url), on_comment, StorePositions(store), reader=user,
                      wait=settings.long_poll_wait, catchup_posts=settings.catchup_posts,
@@ -273,6 +314,10 @@ async def _telegram(
         out.tg_worker = TelegramWorker(
             bot, telegram.channels, on_comment, StorePosts(store), threads=threads, routers=routers
         )
+        from dozor.claims import telegram_claim
+
+        pages = frozenset((Platform.TELEGRAM, str(channel)) for channel in telegram.channels)
+        out.claims["telegram"] = (telegram_claim(token), pages)
 
 
 async def build_platforms(

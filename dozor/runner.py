@@ -165,6 +165,7 @@ async def print_status(
         when = f", прочитано до {synced_at:%d.%m.%Y %H:%M:%S} UTC" if synced_at else ""
         workers.add_row(f"vk:{group_id} long poll", f"ts {ts}{when}")
     console.print(workers)
+    await _print_claims(store, console, now)
     queue = Table(title="Очередь")
     queue.add_column("что")
     queue.add_column("сколько", justify="right")
@@ -185,3 +186,19 @@ async def print_status(
                 str(p.id), p.kind.value, p.status.value, str(p.attempts), p.comment_key or "", p.error
             )
         console.print(problems)
+
+
+async def _print_claims(store: Store, console: Console, now: datetime) -> None:
+    """Which daemon reads which page, when several share the database (host, pid, start)."""
+    from dozor.claims import claim_label, describe
+    from models import claims
+
+    states = await store.run(claims.claims)
+    if not states:
+        return
+    table = Table(title="Какой демон читает какую страницу")
+    table.add_column("страница")
+    table.add_column("демон")
+    for state in states:
+        table.add_row(claim_label(state.name), describe(state, now))
+    console.print(table)

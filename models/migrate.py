@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from models.db import make_engine
 
@@ -39,6 +39,13 @@ def upgrade(url: str | None = None, *, engine: Engine | None = None, revision: s
 def _upgrade(engine: Engine, revision: str) -> None:
     config = alembic_config()
     with engine.begin() as connection:
+        # daemons starting together: one migrates, the rest wait for it and find the schema current
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext('dozor-migrate:' || current_schema()))")
+            )
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # the writer's lock before the version is read
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

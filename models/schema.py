@@ -25,6 +25,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "models.tables_workbench",
     "models.waves",
     "models.model_versions",
+    "models.claims",
 )
 
 

@@ -114,7 +114,7 @@ def _acts_on(platforms: Iterable[Platform]) -> ColumnElement[bool]:
 
 
 def _about(pages: frozenset[tuple[Platform, str]]) -> ColumnElement[bool]:
-    """The action's comment or restriction is about one of `pages`."""
+    """The action's comment, restriction or card is about one of `pages`."""
     by_platform: dict[str, list[str]] = {}
     for platform, page_id in pages:
         by_platform.setdefault(platform.value, []).append(page_id)
@@ -132,9 +132,15 @@ def _about(pages: frozenset[tuple[Platform, str]]) -> ColumnElement[bool]:
             for p, ids in by_platform.items()
         ),
     )
+    by_card = exists().where(
+        col(ReviewCardRow.id) == col(ActionRow.card_id),
+        col(CommentRow.id) == col(ReviewCardRow.comment_id),
+        comment,
+    )  # a card's redraw names only its card
     return or_(
         exists().where(col(CommentRow.id) == col(ActionRow.comment_id), comment),
         exists().where(col(RestrictionRow.id) == col(ActionRow.restriction_id), restriction),
+        by_card,
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -49,9 +49,16 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+Body = Callable[[], Awaitable[None]]
+#: Runs a job's body once across the daemons sharing the database: (job id, period, body) -> ran here.
+Once = Callable[[str, str, Body], Awaitable[bool]]
+
+
 @dataclass(frozen=True)
 class JobDeps:
-    """What the scheduled jobs run with; `clock` is injectable so tests see a fixed 'now'."""
+    """What the scheduled jobs run with; `clock` is injectable so tests see a fixed 'now'. `once`, when
+    several daemons may share the database, makes each run of a job happen in one of them (dozor/claims.py).
+    """
 
     checks: CheckDeps
     digest: DigestDeps | None = None
@@ -59,6 +66,7 @@ class JobDeps:
     purge: Callable[[datetime], Awaitable[object]] | None = None  # retention: purge texts as of `now`
     retrain: Callable[[datetime], Awaitable[object]] | None = None  # the model learning from decisions
     retrain_at: WeeklyAt | None = None  # when `retrain` runs (local time)
+    once: Once | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ class WeeklyAt:
 
 
 _context: JobDeps | None = None
+_triggers: dict[str, tuple[CronTrigger, int]] = {}  # job id -> its trigger and grace, for the run's period
 
 
 def _deps() -> JobDeps:
@@ -78,14 +87,73 @@ def _deps() -> JobDeps:
     return _context
 
 
+def run_period(job_id: str, now: datetime) -> str:
+    """The run a job fired now stands for: the latest time its trigger fired at or before `now` (within the
+    grace, so a run made up after a restart is the one that was missed), in UTC; else `now` to the minute."""
+    planned = _triggers.get(job_id)
+    last = None
+    if planned is not None:
+        trigger, grace = planned
+        at = trigger.get_next_fire_time(None, now - timedelta(seconds=grace))
+        while at is not None and at <= now:
+            last = at
+            at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
+    moment = last if last is not None else now.replace(second=0, microsecond=0)
+    return moment.astimezone(UTC).isoformat()
+
+
+def due_runs(now: datetime, settle: timedelta) -> list[tuple[str, str]]:
+    """Each scheduled job's latest run that was due at least `settle` ago, within its grace: (job id, period).
+
+    What a daemon checks was made by someone: a daemon killed right after the shared job store moved a job's
+    next run on, and before the job recorded its run, would otherwise leave that run made by nobody.
+    """
+    due = []
+    for job_id, (trigger, grace) in _triggers.items():
+        if job_id == PURGE_JOB_ID and (_context is None or _context.purge is None):
+            continue
+        if job_id == RETRAIN_JOB_ID and (_context is None or _context.retrain is None):
+            continue
+        at = trigger.get_next_fire_time(None, now - timedelta(seconds=grace))
+        last = None
+        while at is not None and at <= now - settle:
+            last = at
+            at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
+        if last is not None:
+            due.append((job_id, last.astimezone(UTC).isoformat()))
+    return due
+
+
+async def _once(job_id: str) -> None:
+    deps = _deps()
+    body = BODIES[job_id]
+    if deps.once is None:
+        await body()
+        return
+    await deps.once(job_id, run_period(job_id, deps.clock()), body)
+
+
 async def checks_job() -> None:
-    """Scheduled entry point: every check on every active page."""
+    """Scheduled entry point: every check on every active page (once across daemons)."""
+    await _once(CHECKS_JOB_ID)
+
+
+async def digest_job() -> None:
+    """Scheduled entry point: the weekly digest for the week that has just ended (once across daemons)."""
+    await _once(DIGEST_JOB_ID)
+
+
+async def purge_job() -> None:
+    """Scheduled entry point: the retention purge (once across daemons)."""
+    await _once(PURGE_JOB_ID)
+
+
+async def _checks_now() -> None:
     deps = _deps()
     await run_checks(deps.checks, deps.clock())
 
 
-async def digest_job() -> None:
-    """Scheduled entry point: the weekly digest for the week that has just ended."""
+async def _digest_now() -> None:
     deps = _deps()
     if deps.digest is None:
         log.warning("weekly digest is scheduled but no digest dependencies were given; skipped")
@@ -93,8 +161,8 @@ async def digest_job() -> None:
     await send_weekly_digest(deps.digest, deps.clock())
 
 
-async def purge_job() -> None:
-    """Scheduled entry point: comment texts past the retention period purged, the decisions kept."""
+async def _purge_now() -> None:
+    """Comment texts past the retention period purged, the decisions kept."""
     deps = _deps()
     if deps.purge is None:
         log.warning("the retention purge is scheduled but no purge was given; skipped")
@@ -103,12 +171,26 @@ async def purge_job() -> None:
 
 
 async def retrain_job() -> None:
-    """Scheduled entry point: a round of the model learning from the moderators' decisions."""
+    """Scheduled entry point: a round of the model learning from the moderators' decisions (once across
+    daemons)."""
+    await _once(RETRAIN_JOB_ID)
+
+
+async def _retrain_now() -> None:
     deps = _deps()
     if deps.retrain is None:
         log.warning("the retrain is scheduled but no retrain was given; skipped")
         return
     await deps.retrain(deps.clock())
+
+
+#: Each job's work without the once-across-daemons guard: what a daemon runs when it takes over a run.
+BODIES: dict[str, Body] = {
+    CHECKS_JOB_ID: _checks_now,
+    DIGEST_JOB_ID: _digest_now,
+    PURGE_JOB_ID: _purge_now,
+    RETRAIN_JOB_ID: _retrain_now,
+}
 
 
 @dataclass(frozen=True)
@@ -213,6 +295,11 @@ def build_scheduler(config: MonitorConfig, url: str, deps: JobDeps) -> MonitorSc
     """A scheduler storing its jobs in the database at `url` (same DSN as the rest of the project)."""
     global _context
     _context = deps
+    planned = [*planned_jobs(config), purge_planned(config)]
+    if deps.retrain is not None and deps.retrain_at is not None:
+        planned.append(retrain_planned(config, deps.retrain_at))
+    _triggers.clear()
+    _triggers.update({p.job_id: (p.trigger, p.grace_s) for p in planned})
     store = SQLAlchemyJobStore(engine=make_engine(url), tablename=JOBSTORE_TABLE)
     scheduler = AsyncIOScheduler(jobstores={"default": store}, timezone=config.tz)
     retrain = deps.retrain_at if deps.retrain is not None else None

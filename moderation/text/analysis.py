@@ -37,8 +37,10 @@ _JOINERS_AS_MASK = str.maketrans({"-": "*", "'": "*", "’": "*"})
 _SKELETON_MAP_NO_DIGIT_MASKS = str.maketrans({**LETTERS, **SYMBOLS, **DIGITS, **{c: "*" for c in "*#%!?._"}})
 _JOINED_PARTS = re.compile(r"([-'’])")
 _EXOTIC = frozenset(c for c in LETTERS if not c.isascii())
+# Where a word has something to map: a Latin letter, digit or symbol next to a Russian letter, or a non-Latin
+# look-alike. Only the words around such places reach the per-character work.
 _MIXED = re.compile(r"[a-z0-9@$€][а-яё]|[а-яё][a-z0-9@$€]")
-_WORDISH = re.compile(r"(?:[^\W_]|[@$€])+")
+_WORD_SYMBOLS = frozenset("@$€")
 _TRANSLIT = (
     ("shch", "щ"), ("sch", "щ"), ("yo", "е"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
     ("sh", "ш"), ("yu", "ю"), ("ju", "ю"), ("ya", "я"), ("ja", "я"), ("a", "а"), ("b", "б"), ("v", "в"),
@@ -127,7 +129,7 @@ def normalise(text: str) -> tuple[str, Offsets | None]:
     """NFKC, lower case, ё->е, invisible and combining characters dropped, look-alikes inside Russian words
     mapped to Russian letters, with offsets to the original (the mapping is one character for one)."""
     if _PLAIN.fullmatch(text):
-        return map_lookalikes(text.lower().replace("ё", "е")), None
+        return map_lookalikes(text.lower().replace("ё", "е"), plain=True), None
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -144,18 +146,38 @@ def normalise(text: str) -> tuple[str, Offsets | None]:
     return map_lookalikes("".join(out)), Offsets(tuple(starts), tuple(ends))
 
 
-def map_lookalikes(norm: str) -> str:
+def map_lookalikes(norm: str, plain: bool = False) -> str:
     """Look-alikes to Russian letters inside words written in Russian («пoдpaбoткa», «ᴨᴏдᴩᴀбᴏᴛᴋᴀ», «ρабота»):
     in a word that holds a Russian letter or a non-Latin look-alike every look-alike letter is mapped, a
     symbol (@ $ €) or a digit only between two letters («пи3дец», «е6аный», «бл@ть»). Numbers («3-х», «6-я»,
-    «10кв») and words in Latin letters alone (links, «ok») stay as they are. Same length in, same out."""
-    if not _MIXED.search(norm) and _EXOTIC.isdisjoint(norm):
+    «10кв») and words in Latin letters alone (links, «ok») stay as they are. Same length in, same out.
+    ``plain``: the text holds only ASCII and Russian letters (no look-alike outside Latin to look for)."""
+    places = [m.start() for m in _MIXED.finditer(norm)]
+    if not plain and not _EXOTIC.isdisjoint(norm):  # a set test: a regex class of the whole table is slow
+        places = sorted({*places, *(i for i, c in enumerate(norm) if c in _EXOTIC)})
+    pieces: list[str] = []
+    done = 0
+    for place in places:
+        if place < done:
+            continue
+        start, end = place, place + 1
+        while start > done and _wordish(norm[start - 1]):
+            start -= 1
+        while end < len(norm) and _wordish(norm[end]):
+            end += 1
+        pieces += [norm[done:start], _map_word(norm[start:end])]
+        done = end
+    if not pieces:
         return norm
-    return _WORDISH.sub(_map_word, norm)
+    pieces.append(norm[done:])
+    return "".join(pieces)
 
 
-def _map_word(m: re.Match[str]) -> str:
-    word = m.group(0)
+def _wordish(char: str) -> bool:
+    return (char.isalnum() and char != "_") or char in _WORD_SYMBOLS
+
+
+def _map_word(word: str) -> str:
     if not _CYR.search(word) and _EXOTIC.isdisjoint(word):
         return word
     chars = [LETTERS.get(c, c) for c in word]

@@ -119,3 +119,9 @@ def test_digits_are_letters_only_between_letters() -> None:
 )
 def test_a_number_followed_by_a_word_is_not_mat(lexicon: Lexicon, text: str) -> None:
     assert [ev.rule for ev in lexicon.match(analyze(text)) if ev.ground.value == "obscenity"] == []
+
+
+@pytest.mark.parametrize("text", ["𗀀с", "𗀀Ç", "ᴀ\U000e0001б"])
+def test_a_russian_word_with_an_unnamed_code_point_is_analysed(text: str) -> None:
+    """pymorphy3 looks up each character's Unicode name; a code point without one must not stop it."""
+    assert analyze(text).tokens

@@ -205,7 +205,10 @@ def _lemma(word: str) -> tuple[str, bool]:
     """The lemma of pymorphy3's most probable analysis, and whether that analysis is an imperative."""
     best = _dictionary_best(word) if len(word) > 1 and word.islower() else None
     if best is None:
-        parse = _morph.parse(word)[0]
+        try:
+            parse = _morph.parse(word)[0]
+        except ValueError:  # pymorphy3 names each character: a code point without a name (𗀀) fails
+            return word, False
         return parse.normal_form.replace("ё", "е"), "impr" in parse.tag
     return best
 

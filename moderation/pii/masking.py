@@ -21,6 +21,11 @@ PLACEHOLDERS = {
     "pii.card": "[номер карты]",
     "pii.address": "[адрес]",
     "pii.person_name": "[ФИО]",
+    "pii.home": "[адрес]",
+    "pii.minor": "[данные ребёнка]",
+    "pii.licence": "[водительское удостоверение]",
+    "pii.oms": "[полис ОМС]",
+    "pii.birth_certificate": "[свидетельство о рождении]",
 }
 OTHER = "[персональные данные]"
 

@@ -96,3 +96,16 @@ def test_the_demonstration_never_touches_the_configured_database(tmp_path: Path,
     assert "настроенная база (DOZOR_DATABASE_URL) не затрагивается" in said
     assert not configured.exists()
     assert (tmp_path / "var" / "demo.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["evaluate", "--public", "--source", "no_such_set"],
+        ["evaluate", "x.jsonl", "--source", "tg_spam_samples"],
+    ],
+    ids=["unknown-source", "source-without-public"],
+)
+def test_a_wrong_public_source_is_one_line(args: list[str], tmp_path: Path) -> None:
+    (tmp_path / "x.jsonl").write_text("", encoding="utf-8")
+    assert "--source" in one_line_error(dozor(*args, cwd=tmp_path))

@@ -58,6 +58,9 @@ def evaluate(
         bool, typer.Option(help="также базовая модель TF-IDF и фильтр по стоп-словам")
     ] = False,
     no_model: Annotated[bool, typer.Option("--no-model", help="только правила, без классификатора")] = False,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="с --public: только этот источник (можно повторять)")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Качество по основаниям: точность, полнота, F1; ошибочно удалённые и отправленные чистые комментарии."""
@@ -66,11 +69,21 @@ def evaluate(
     from evaluation.runner import run_systems
     from evaluation.show import print_reports
 
+    if source:
+        from evaluation.datasets import PUBLIC_SOURCES
+
+        unknown = sorted(set(source) - set(PUBLIC_SOURCES))
+        if unknown or not public:
+            typer.echo(f"--source только с --public и из: {', '.join(sorted(PUBLIC_SOURCES))}", err=True)
+            raise typer.Exit(2)
     moderator = build_moderator(settings_or_exit(config).moderation, with_model=not no_model)
     if public:
         from evaluation.public import public_sets
 
         sets = public_sets()
+        if source:
+            wanted = {f"holdout:{name}" for name in source} | {f"holdout:{name}_neutral" for name in source}
+            sets = {name: rows for name, rows in sets.items() if name in wanted}
     elif file is not None:
         sets = {str(file): read_labelled(file.read_text(encoding="utf-8").splitlines(), str(file))}
     else:

@@ -7,7 +7,9 @@ Rule kinds (see rules/README.md for the file format):
 - ``phrase``: sequences of lemmas with small gaps (добавить в друг, поставить лайк), optionally only as a
   request;
 - ``near``: a lemma of one set within a few words of a lemma of another (выгнать ... мигрант);
-- ``regex``: a pattern over the normalised text (заработок от 5000 в день).
+- ``regex``: a pattern over the normalised text (заработок от 5000 в день);
+- ``all``: every one of its patterns found somewhere in the normalised text, in any order (a pay rate, a
+  "write me privately" and a link together).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from moderation.lexicon.prefilter import necessary_literals
 from moderation.text.analysis import Doc, Token
 from moderation.types import Evidence, Ground, Span
 
-KINDS = ("root", "lemma", "phrase", "near", "regex")
+KINDS = ("root", "lemma", "phrase", "near", "regex", "all")
 _MASK_LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 _MASKED_PER_COMMENT = 32  # bounds the work an adversarial text full of asterisks can cause
 _REQUEST_LEMMAS = frozenset({"просить", "пожалуйста", "плиз", "умолять", "помочь"})
@@ -138,6 +140,7 @@ class Lexicon:
         self._by_lemma: dict[str, list[Rule]] = defaultdict(list)
         self._phrase_starts: dict[str, list[tuple[Rule, tuple[frozenset[str], ...]]]] = defaultdict(list)
         self._near = [r for r in self.rules if r.kind == "near"]
+        self._all = [r for r in self.rules if r.kind == "all"]
         for rule in self.rules:
             for lemma in rule.lemmas:
                 self._by_lemma[lemma].append(rule)
@@ -207,6 +210,11 @@ class Lexicon:
                     add(rule, doc.span(m.start(), m.end()))
                     found = True
                 strength[rule.name] = strength.get(rule.name, 0) + found
+        for rule in self._all:
+            found_all = [m for m in (p.search(doc.norm) for p in rule.compiled) if m is not None]
+            if found_all and len(found_all) == len(rule.compiled):
+                for m in found_all:
+                    add(rule, doc.span(m.start(), m.end()))
         return [
             _evidence(rule, spans, strength.get(rule.name, 1))
             for rule, spans in hits.values()

@@ -2,8 +2,9 @@
 
 Every token keeps its offsets into the ORIGINAL text, so that evidence can point at what a person wrote.
 Three views of each word serve three needs:
-- ``text``: conservative normalisation (NFKC, lower case, ё->е, look-alikes mapped only inside Cyrillic words,
-  runs of three or more letters squeezed) — what the lemmatiser and the classifier see;
+- ``text``: conservative normalisation (NFKC, lower case, ё->е, look-alikes from Unicode's confusables
+  table mapped only inside Russian words, digits only between letters, runs of three or more letters
+  squeezed) — what the lemmatiser and the classifier see; ``norm``, which regex rules read, maps the same;
 - ``lemma``: the pymorphy3 normal form of ``text`` (cached: a comment stream repeats its words);
 - ``skeletons``: aggressive forms for lexicon matching (every look-alike mapped, doubled letters squeezed,
   stray digits turned into masks, a transliteration for Latin words) — what defeats "6ля", "xyй", "п*здец".
@@ -20,30 +21,26 @@ from typing import Any
 
 import pymorphy3
 
+from moderation.text.lookalikes import DIGITS, LETTERS, SYMBOLS
 from moderation.types import Span
 
 _DROP = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f")
 # Characters that need no per-character work: the common case takes the fast path.
 _PLAIN = re.compile(r"[\x00-\x7fА-Яа-яЁё«»—–…№ ]*")
 
-# Look-alikes of Cyrillic letters. Applied to ``text`` only inside words that already contain Cyrillic.
-_LOOKALIKE_LETTERS = {
-    "a": "а", "b": "в", "c": "с", "e": "е", "k": "к", "m": "м", "h": "н", "o": "о", "p": "р", "t": "т",
-    "x": "х", "y": "у", "u": "и", "n": "п", "r": "г", "i": "и", "l": "л", "g": "д", "d": "д", "z": "з",
-    "s": "с", "v": "в", "f": "ф", "j": "й", "w": "ш", "q": "я",
-    "і": "и", "ї": "и", "є": "е", "ґ": "г", "ў": "у",
-}  # fmt: skip
-_LOOKALIKE_SYMBOLS = {"@": "а", "0": "о", "3": "з", "6": "б", "4": "ч", "$": "с", "€": "е"}
-_TEXT_MAP = str.maketrans({**_LOOKALIKE_LETTERS, **_LOOKALIKE_SYMBOLS})
+# Look-alikes from Unicode's confusables table (lookalikes.py). In ``norm`` (and so ``text``) they are mapped
+# only inside words that already hold a Russian letter or a non-Latin look-alike; skeletons map them all.
 _MASKS = "*#%!?.1257890_"  # what remains of a masked letter after mapping (п*здец, п1здец, х.у.й)
-_SKELETON_MAP = str.maketrans(
-    {**_LOOKALIKE_LETTERS, **_LOOKALIKE_SYMBOLS, **{c: "*" for c in _MASKS if c not in _LOOKALIKE_SYMBOLS}}
-)
+_SKELETON_MAP = str.maketrans({**LETTERS, **SYMBOLS, **DIGITS, **{c: "*" for c in _MASKS if c not in DIGITS}})
 _JOINERS = str.maketrans("", "", "-'’")
 _JOINERS_AS_MASK = str.maketrans({"-": "*", "'": "*", "’": "*"})
-_SKELETON_MAP_NO_DIGIT_MASKS = str.maketrans(
-    {**_LOOKALIKE_LETTERS, **_LOOKALIKE_SYMBOLS, **{c: "*" for c in "*#%!?._"}}
-)
+_SKELETON_MAP_NO_DIGIT_MASKS = str.maketrans({**LETTERS, **SYMBOLS, **DIGITS, **{c: "*" for c in "*#%!?._"}})
+_JOINED_PARTS = re.compile(r"([-'’])")
+_EXOTIC = frozenset(c for c in LETTERS if not c.isascii())
+# Where a word has something to map: a Latin letter, digit or symbol next to a Russian letter, or a non-Latin
+# look-alike. Only the words around such places reach the per-character work.
+_MIXED = re.compile(r"[a-z0-9@$€][а-яё]|[а-яё][a-z0-9@$€]")
+_WORD_SYMBOLS = frozenset("@$€")
 _TRANSLIT = (
     ("shch", "щ"), ("sch", "щ"), ("yo", "е"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
     ("sh", "ш"), ("yu", "ю"), ("ju", "ю"), ("ya", "я"), ("ja", "я"), ("a", "а"), ("b", "б"), ("v", "в"),
@@ -129,9 +126,10 @@ class Doc:
 
 
 def normalise(text: str) -> tuple[str, Offsets | None]:
-    """NFKC, lower case, ё->е, invisible and combining characters dropped, with offsets to the original."""
+    """NFKC, lower case, ё->е, invisible and combining characters dropped, look-alikes inside Russian words
+    mapped to Russian letters, with offsets to the original (the mapping is one character for one)."""
     if _PLAIN.fullmatch(text):
-        return text.lower().replace("ё", "е"), None
+        return map_lookalikes(text.lower().replace("ё", "е"), plain=True), None
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -145,7 +143,50 @@ def normalise(text: str) -> tuple[str, Offsets | None]:
         starts.extend([i] * len(chunk))
         ends.extend([j] * len(chunk))
         i = j
-    return "".join(out), Offsets(tuple(starts), tuple(ends))
+    return map_lookalikes("".join(out)), Offsets(tuple(starts), tuple(ends))
+
+
+def map_lookalikes(norm: str, plain: bool = False) -> str:
+    """Look-alikes to Russian letters inside words written in Russian («пoдpaбoткa», «ᴨᴏдᴩᴀбᴏᴛᴋᴀ», «ρабота»):
+    in a word that holds a Russian letter or a non-Latin look-alike every look-alike letter is mapped, a
+    symbol (@ $ €) or a digit only between two letters («пи3дец», «е6аный», «бл@ть»). Numbers («3-х», «6-я»,
+    «10кв») and words in Latin letters alone (links, «ok») stay as they are. Same length in, same out.
+    ``plain``: the text holds only ASCII and Russian letters (no look-alike outside Latin to look for)."""
+    places = [m.start() for m in _MIXED.finditer(norm)]
+    if not plain and not _EXOTIC.isdisjoint(norm):  # a set test: a regex class of the whole table is slow
+        places = sorted({*places, *(i for i, c in enumerate(norm) if c in _EXOTIC)})
+    pieces: list[str] = []
+    done = 0
+    for place in places:
+        if place < done:
+            continue
+        start, end = place, place + 1
+        while start > done and _wordish(norm[start - 1]):
+            start -= 1
+        while end < len(norm) and _wordish(norm[end]):
+            end += 1
+        pieces += [norm[done:start], _map_word(norm[start:end])]
+        done = end
+    if not pieces:
+        return norm
+    pieces.append(norm[done:])
+    return "".join(pieces)
+
+
+def _wordish(char: str) -> bool:
+    return (char.isalnum() and char != "_") or char in _WORD_SYMBOLS
+
+
+def _map_word(word: str) -> str:
+    if not _CYR.search(word) and _EXOTIC.isdisjoint(word):
+        return word
+    chars = [LETTERS.get(c, c) for c in word]
+    last = len(word) - 1
+    for i, c in enumerate(word):
+        between = 0 < i < last and chars[i - 1].isalpha() and chars[i + 1].isalpha()
+        if between and (c in DIGITS or c in SYMBOLS):
+            chars[i] = DIGITS.get(c) or SYMBOLS[c]
+    return "".join(chars)
 
 
 def _normalise_cluster(cluster: str) -> str:
@@ -164,7 +205,10 @@ def _lemma(word: str) -> tuple[str, bool]:
     """The lemma of pymorphy3's most probable analysis, and whether that analysis is an imperative."""
     best = _dictionary_best(word) if len(word) > 1 and word.islower() else None
     if best is None:
-        parse = _morph.parse(word)[0]
+        try:
+            parse = _morph.parse(word)[0]
+        except ValueError:  # pymorphy3 names each character: a code point without a name (𗀀) fails
+            return word, False
         return parse.normal_form.replace("ё", "е"), "impr" in parse.tag
     return best
 
@@ -198,13 +242,16 @@ def _dictionary_best(word: str) -> tuple[str, bool] | None:
 def _word_forms(raw: str) -> tuple[str, tuple[str, ...]]:
     """The conservative text and the aggressive skeletons of one raw (already lower-cased) word."""
     has_cyr = _CYR.search(raw) is not None
-    text = raw
-    if has_cyr and not _NUMBER_UNIT.fullmatch(raw):
-        text = raw.translate(_TEXT_MAP)
-    text = _REPEAT3.sub(r"\1", text)
-    # Stray digits stand for masked letters only inside real words ("п1здец"), not in codes ("е61", "10кв").
+    text = _REPEAT3.sub(r"\1", raw)  # look-alikes are already mapped in the normalised text
+    # Stray digits stand for masked letters only inside real words ("п1здец"), not in codes ("е61", "10кв");
+    # a number joined by a hyphen or an apostrophe ("6-я", "3-х") is a number, never a letter.
     letters = sum(map(str.isalpha, raw))
-    mapped = raw.translate(_SKELETON_MAP if letters >= 2 else _SKELETON_MAP_NO_DIGIT_MASKS)
+    table = _SKELETON_MAP if letters >= 2 else _SKELETON_MAP_NO_DIGIT_MASKS
+    parts = _JOINED_PARTS.split(raw)
+    if len(parts) > 1 and any(p.isdigit() for p in parts[::2]):
+        mapped = "".join(p if p.isdigit() else p.translate(table) for p in parts)
+    else:
+        mapped = raw.translate(table)
     joined = mapped.translate(_JOINERS)
     skeleton = _REPEAT2.sub(r"\1", joined)
     skeletons = [skeleton]

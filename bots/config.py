@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 VK_COMMUNITY_TOKEN_ENV = "DOZOR_VK_COMMUNITY_TOKEN"  # or DOZOR_VK_COMMUNITY_TOKEN_<group_id> per page
 VK_USER_TOKEN_ENV = "DOZOR_VK_USER_TOKEN"  # a page manager's user token: reading, deleting, banning
+VK_API_URL_ENV = "DOZOR_VK_API_URL"  # an emulator of the VK API instead of api.vk.ru (tests, the chaos run)
 TELEGRAM_TOKEN_ENV = "DOZOR_TELEGRAM_TOKEN"
 
 
@@ -39,6 +40,10 @@ class VkConfig(BaseModel):
     @staticmethod
     def user_token() -> str | None:
         return os.environ.get(VK_USER_TOKEN_ENV)
+
+    @staticmethod
+    def api_url() -> str | None:
+        return os.environ.get(VK_API_URL_ENV) or None
 
 
 class TelegramConfig(BaseModel):

@@ -181,7 +181,8 @@ class Endpoints:
     @classmethod
     def from_environment(cls, settings: Settings) -> Endpoints:
         tokens = {p.group_id: t for p in settings.vk.pages if (t := settings.vk.community_token(p.group_id))}
-        return cls(VkConfig.user_token(), tokens, None, TelegramConfig.token(), settings.telegram.api_base)
+        vk_url = VkConfig.api_url()  # DOZOR_VK_API_URL: a VK emulator (as for `dozor check`); none = VK
+        return cls(VkConfig.user_token(), tokens, vk_url, TelegramConfig.token(), settings.telegram.api_base)
 
 
 def _vk(

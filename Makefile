@@ -36,8 +36,8 @@ bench: $(STAMP)
 ## The long chaos run (issue 14): daemons killed and faulted at random, on SQLite then PostgreSQL; each run's
 ## last line is its JSON figures (BENCHMARKS.md, "Chaos").
 chaos: $(STAMP)
-	$(BIN)/python -m benchmarks.chaos --seed 14 --comments 1000 --kills 10 --faults 40 --duration 360 --database sqlite
-	$(BIN)/python -m benchmarks.chaos --seed 14 --comments 1000 --kills 10 --faults 40 --duration 360 --database postgres
+	$(BIN)/python -m benchmarks.chaos --seed 14 --comments 1000 --kills 10 --faults 40 --duration 300 --database sqlite
+	$(BIN)/python -m benchmarks.chaos --seed 14 --comments 1000 --kills 10 --faults 40 --duration 300 --database postgres
 
 evaluate: $(STAMP)
 	$(BIN)/dozor evaluate evaluation/dev.jsonl

@@ -24,13 +24,14 @@ def parse(argv: list[str] | None = None) -> tuple[Options, bool]:
     p.add_argument("--daemons", type=int, default=1, help="daemon processes on one database (PostgreSQL)")
     p.add_argument("--duration", type=float, default=60.0, help="seconds the stream, kills and faults span")
     p.add_argument("--drain", type=float, default=90.0, help="at most this long afterwards for what is due")
+    p.add_argument("--no-flood-control", action="store_true", help="VK rate limits without error 9")
     p.add_argument("--keep", action="store_true", help="keep the work directory (config, database, logs)")
     p.add_argument("--json", action="store_true", help="print only the JSON line")
     a = p.parse_args(argv)
     backend = "postgresql" if a.database.startswith("postgres") else "sqlite"
     options = Options(seed=a.seed, comments=a.comments, kills=a.kills, faults=a.faults, database=backend,
                       daemons=a.daemons, duration=a.duration, drain=a.drain, keep=a.keep,
-                      verbose=not a.json)  # fmt: skip
+                      verbose=not a.json, flood_control=not a.no_flood_control)  # fmt: skip
     return options, a.json
 
 

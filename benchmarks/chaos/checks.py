@@ -31,6 +31,7 @@ class Findings:
     restrictions_doubled: list[str] = field(default_factory=list)
     cards_missing: list[str] = field(default_factory=list)
     cards_doubled: list[str] = field(default_factory=list)
+    notices_doubled: list[str] = field(default_factory=list)
     unrecorded: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -57,16 +58,22 @@ def _deletions(world: ChaosWorld) -> Counter[tuple[str, int, int]]:
     return counted
 
 
+def restriction_calls(world: ChaosWorld) -> list[tuple[str, int, int, int | None]]:
+    """Every call that restricted an author: (platform, chat, author, until)."""
+    calls: list[tuple[str, int, int, int | None]] = []
+    calls += [("vk", e[1], e[2], e[3]) for e in list(world.vk.effects) if e[0] == "ban"]
+    calls += [
+        ("telegram", e[1], e[2], e[4])
+        for e in list(world.tg.state.effects)
+        if e[0] in ("restrict", "ban") and not e[3]
+    ]
+    return calls
+
+
 def _restrictions(world: ChaosWorld) -> Counter[Author]:
-    counted: Counter[Author] = Counter()
-    for effect in list(world.vk.effects):
-        if effect[0] == "ban":
-            counted[("vk", effect[1], effect[2])] += 1
-    for effect in list(world.tg.state.effects):
-        lifted = effect[0] == "restrict" and effect[3]
-        if effect[0] in ("restrict", "ban") and not lifted:
-            counted[("telegram", effect[1], effect[2])] += 1
-    return counted
+    """Restrictions per author: a call repeated with the same end (a daemon killed after the platform had
+    restricted, before it recorded so, does it again) changes nothing on the platform and counts once."""
+    return Counter((p, chat, author) for p, chat, author, _ in set(restriction_calls(world)))
 
 
 def _cards(world: ChaosWorld) -> list[str]:
@@ -82,6 +89,7 @@ def check(world: ChaosWorld, sent: list[Sent], recorded: set[tuple[str, str, str
     _check_deletions(world, sent, found)
     _check_restrictions(world, sent, found)
     _check_cards(world, sent, found)
+    _check_notices(world, found)
     if recorded is not None:
         for s in sent:
             if (s.platform, str(s.page), str(s.comment_id)) not in recorded:
@@ -114,6 +122,24 @@ def _check_restrictions(world: ChaosWorld, sent: list[Sent], found: Findings) ->
     for author in violations:
         if author not in restricted:
             found.restrictions_missing.append(f"{author}: {violations[author]} violations, never restricted")
+
+
+def _check_notices(world: ChaosWorld, found: Findings) -> None:
+    """A Telegram author is told of a restriction in the discussion group: once per restriction at most."""
+    restricted = _restrictions(world)
+    for channel in world.channels:
+        notices = [
+            m.payload.get("text", "")
+            for m in world.tg.messages_in(channel.group, include_deleted=True)
+            if m.sent_by_token
+        ]
+        for user in channel.authors:
+            name = f"{user.first_name} {user.last_name}"
+            told = sum(1 for text in notices if text.startswith(f"{name},"))
+            if told > max(1, restricted[("telegram", channel.group.id, user.id)]):
+                found.notices_doubled.append(
+                    f"telegram group {channel.group.id} author {user.id}: told {told} times"
+                )
 
 
 def _check_cards(world: ChaosWorld, sent: list[Sent], found: Findings) -> None:

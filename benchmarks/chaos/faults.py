@@ -59,7 +59,9 @@ class Faults:
     database: str | None = None
     hang_seconds: tuple[float, float] = (3.0, 12.0)
     db_seconds: tuple[float, float] = (3.0, 15.0)
+    flood_control: bool = True  # VK error 9 among the rate limits (the daemon then waits a minute)
     counts: Counter[str] = field(default_factory=Counter)
+    _lockers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def kinds(self) -> tuple[str, ...]:
@@ -84,7 +86,7 @@ class Faults:
     # --- VK
 
     def _vk_rate(self) -> None:
-        code = 6 if self.rng.random() < 0.8 else 9
+        code = 9 if self.flood_control and self.rng.random() < 0.2 else 6
         self.world.vk.fail_next(
             self.rng.choice(VK_ACTS), code, times=self.rng.randint(1, 3) if code == 6 else 1
         )
@@ -124,7 +126,8 @@ class Faults:
 
     def _db_lock(self) -> None:
         seconds = self._span(self.db_seconds)
-        subprocess.Popen([sys.executable, "-c", _LOCK_SCRIPT, str(self.sqlite_path), str(seconds)])
+        locker = subprocess.Popen([sys.executable, "-c", _LOCK_SCRIPT, str(self.sqlite_path), str(seconds)])
+        self._lockers.append(locker)
 
     def _db_cut(self) -> None:
         assert self.relay is not None
@@ -149,3 +152,5 @@ class Faults:
         """The end of the run: the database back (the platforms' queued faults play out on their own)."""
         if self.relay is not None:
             self.relay.restore()
+        for locker in self._lockers:
+            locker.wait(timeout=60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import shutil
 import sys
@@ -13,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.chaos import database
-from benchmarks.chaos.checks import Findings, check, recorded_comments
+from benchmarks.chaos.checks import Findings, check, recorded_comments, restriction_calls
 from benchmarks.chaos.daemons import Daemons
 from benchmarks.chaos.faults import Faults
 from benchmarks.chaos.stream import Stream
 from benchmarks.chaos.world import ChaosWorld, start_world
+
+MID_CALL = ("sendMessage", "deleteMessages", "deleteMessage", "restrictChatMember", "editMessageText")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Options:
     drain: float = 90.0  # at most this long after the stream for everything due to happen
     quiet: float = 5.0  # then this long for whatever would happen twice
     keep: bool = False  # keep the work directory (config, database, daemons' logs) even when all is well
+    flood_control: bool = True  # VK's error 9 among the faults (a minute's wait each time)
     verbose: bool = True  # say on stderr what happens when
 
 
@@ -68,7 +72,8 @@ class Run:
         self.stream = Stream(world, random.Random(options.seed + 1))
         self.db = database.create(options.database, workdir)
         self.faults = Faults(world, random.Random(options.seed + 2), self.db.backend, self.db.sqlite_path,
-                             self.db.relay, self.db.admin_url, self.db.name)  # fmt: skip
+                             self.db.relay, self.db.admin_url, self.db.name,
+                             flood_control=options.flood_control)  # fmt: skip
         config = workdir / "config.toml"
         config.write_text(world.config_toml(self.db.daemon_url), encoding="utf-8")
         self.daemons = Daemons.create(options.daemons, config, world.environment(), workdir)
@@ -78,7 +83,21 @@ class Run:
         if self.options.verbose:
             print(f"[{time.monotonic() - self.began:6.1f} s] {what}", file=sys.stderr, flush=True)
 
-    async def _restart_later(self, index: int) -> None:
+    async def _kill(self, index: int) -> None:
+        """SIGKILL at a random moment or, every other time, inside a Telegram call that has taken effect and
+        whose answer the daemon will never read (a card sent, messages deleted, an author restricted); then
+        start it again a moment later."""
+        where, hold = "", None
+        if self.rng.random() < 0.5:
+            method = self.rng.choice(MID_CALL)
+            hold = self.world.tg.state.hold(method, after=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(hold.reached.wait(), 8.0)
+                where = f" inside {method}"
+        await asyncio.to_thread(self.daemons.kill, index)
+        if hold is not None:  # answered now (to nobody), or let through whenever the call comes
+            hold.release.set()
+        self.say(f"daemon {index} killed{where}")
         await asyncio.sleep(self.rng.uniform(0.3, 4.0))
         await asyncio.to_thread(self.daemons.slots[index].start)
 
@@ -103,9 +122,7 @@ class Run:
                     if not self.restarts:  # or it ended on its own: noted as a crash, started again
                         await asyncio.to_thread(self.daemons.start_all)
                     await asyncio.sleep(0.1)
-                await asyncio.to_thread(self.daemons.kill, index)
-                self.say(f"daemon {index} killed")
-                task = asyncio.create_task(self._restart_later(index))
+                task = asyncio.create_task(self._kill(index))
                 self.restarts.add(task)
                 task.add_done_callback(self.restarts.discard)
             if not all(slot.alive for slot in self.daemons.slots) and not self.restarts:
@@ -123,6 +140,9 @@ class Run:
             if found.outstanding() == 0:
                 self.say("everything due has happened; quiet period")
                 break
+            if int(deadline - time.monotonic()) % 10 == 0:
+                waiting = {k: v for k, v in found.counts().items() if v}
+                self.say(f"waiting for {waiting}")
             await asyncio.sleep(1.0)
         await asyncio.sleep(self.options.quiet)
         await asyncio.to_thread(self.daemons.stop_all)
@@ -138,6 +158,7 @@ class Run:
 
 def report(options: Options, run: Run, found: Findings, seconds: float) -> dict[str, Any]:
     counts = found.counts()
+    calls = restriction_calls(run.world)
     sent = run.stream.sent
     return {
         "seed": options.seed,
@@ -146,6 +167,8 @@ def report(options: Options, run: Run, found: Findings, seconds: float) -> dict[
         "comments": len(sent),
         "must_delete": sum(1 for s in sent if s.must_delete),
         "review": sum(1 for s in sent if s.kind == "review"),
+        "replies": sum(1 for s in sent if s.how.startswith("reply")),
+        "edits": sum(1 for s in sent if s.how == "edit"),
         "kills": run.daemons.kills,
         "crashes": len(run.daemons.crashes),
         "faults": dict(sorted(run.faults.counts.items())),
@@ -158,6 +181,8 @@ def report(options: Options, run: Run, found: Findings, seconds: float) -> dict[
         "restrictions_doubled": counts["restrictions_doubled"],
         "cards_missing": counts["cards_missing"],
         "cards_doubled": counts["cards_doubled"],
+        "restriction_calls_repeated": len(calls) - len(set(calls)),
+        "notices_doubled": counts["notices_doubled"],
         "unrecorded": counts["unrecorded"],
         "wall_time_s": round(seconds, 1),
         "passed": not found.failed() and not run.daemons.crashes,

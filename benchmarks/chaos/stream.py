@@ -83,15 +83,14 @@ class Stream:
         return "obscene" if roll < 0.4 else "review" if roll < 0.52 else "clean"
 
     def step(self) -> list[Sent]:
-        """Post the next comment (or two, or an edit); returns what was posted."""
+        """Post the next comment (two at once, or one and an edit of an earlier one); returns what changed."""
         roll = self.rng.random()
         platform = "vk" if self.rng.random() < 0.5 else "telegram"
-        if roll < 0.06:
-            return self._edit(platform)
-        if roll < 0.09:
+        if roll < 0.03:
             return self._twins()
+        edited = self._edit(platform) if roll < 0.09 else []
         kind = self._kind()
-        return [self._vk(kind) if platform == "vk" else self._telegram(kind)]
+        return [*edited, self._vk(kind) if platform == "vk" else self._telegram(kind)]
 
     # --- VK
 
@@ -172,7 +171,7 @@ class Stream:
         if platform == "telegram":
             candidates = [s for s in candidates if (s.chat, s.author) not in self._tg_done]
         if not candidates:
-            return [self._vk("clean")]
+            return []
         target = self.rng.choice(candidates[-30:])
         text = self._text("obscene")
         if target.platform == "vk":

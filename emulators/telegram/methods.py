@@ -280,14 +280,15 @@ async def restrict_chat_member(state: EmulatorState, bot: BotAccount, params: Pa
         state.restrictions.pop((chat.id, user_id), None)
     else:
         state.restrictions[(chat.id, user_id)] = RestrictionRecord(granted, _until(state, params))
-    state.effects.append(("restrict", chat.id, user_id, granted == DEFAULT_MEMBER_PERMISSIONS))
+    lifted = granted == DEFAULT_MEMBER_PERMISSIONS
+    state.effects.append(("restrict", chat.id, user_id, lifted, _until(state, params)))
     return True
 
 
 async def ban_chat_member(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
     chat, user_id = _restrictable(state, bot, params)
     state.bans[(chat.id, user_id)] = _until(state, params)
-    state.effects.append(("ban", chat.id, user_id))
+    state.effects.append(("ban", chat.id, user_id, False, _until(state, params)))
     chat.members.discard(user_id)
     return True
 

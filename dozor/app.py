@@ -18,7 +18,7 @@ from dozor.cards import CardDesk
 from dozor.config import Settings
 from dozor.platforms import Endpoints, PlatformSet, build_platforms
 from dozor.workbench import Workbench
-from models.db import database_unavailable, database_url, make_engine
+from models.db import DatabaseUnavailable, database_unavailable, database_url, make_engine
 from models.migrate import upgrade
 from models.store import Store
 from models.workbench import WorkbenchStore
@@ -120,6 +120,30 @@ def _reason(error: BaseException) -> str:
 ActionsDecorator = Callable[[PlatformActions], PlatformActions]
 
 
+async def migrated(engine: Any, wait: float) -> None:
+    """Migrate the database; one that refuses connections is waited for up to `wait` seconds first.
+
+    A daemon restarted while its database is away for a moment (a server restarting, a network between them
+    failing) would otherwise exit at once, though a running one rides the same outage out. A database still
+    out of reach after the wait (or a wrong address) ends start-up with the administrator's one line.
+    """
+    loop = asyncio.get_running_loop()
+    if engine.url.get_backend_name() == "sqlite":
+        wait = 0.0  # a file does not come back by itself: a wrong path is said at once
+    deadline = loop.time() + wait
+    delay = 0.5
+    while True:
+        try:
+            await asyncio.to_thread(upgrade, engine=engine)
+            return
+        except DatabaseUnavailable:
+            if loop.time() + delay > deadline:
+                raise
+            log.info("database out of reach at start; trying again in %.1f s", delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 async def build_daemon(
     settings: Settings, world: Any | None = None, decorate: ActionsDecorator | None = None
 ) -> Daemon:
@@ -136,7 +160,7 @@ async def build_daemon(
         ends = Endpoints.from_environment(settings)
     url = database_url(settings.storage.url)
     engine = make_engine(url)
-    await asyncio.to_thread(upgrade, engine=engine)
+    await migrated(engine, settings.storage.startup_wait_seconds)
     store = Store(engine)
     moderator = await asyncio.to_thread(build_moderator, settings.moderation)
     holder: dict[str, Pipeline] = {}

@@ -53,3 +53,32 @@ async def test_a_database_still_away_after_the_wait_stops_start_up() -> None:
     finally:
         engine.dispose()
         relay.close()
+
+
+async def test_start_up_steps_wait_for_the_database_instead_of_ending_the_daemon() -> None:
+    """The chaos run, seed 14 on PostgreSQL, again: migrated, then the database went away before the daemon
+    recovered its comments and wrote its start in the audit log, and the daemon exited with code 2."""
+    from dozor.app import with_database
+
+    attempts: list[int] = []
+
+    async def step() -> str:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise DatabaseUnavailable("postgresql://x@127.0.0.1:1/x", ConnectionRefusedError("refused"))
+        return "done"
+
+    assert await with_database(asyncio.Event(), step) == "done" and len(attempts) == 3
+
+    async def wrong() -> None:
+        raise ValueError("a bug, not an outage")
+
+    with pytest.raises(ValueError):
+        await with_database(asyncio.Event(), wrong)
+    stop = asyncio.Event()
+    stop.set()
+
+    async def away() -> None:
+        raise DatabaseUnavailable("postgresql://x@127.0.0.1:1/x", ConnectionRefusedError("refused"))
+
+    assert await with_database(stop, away) is None

@@ -262,8 +262,7 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
         scheduler = daemon.monitor.scheduler
 
         async def start_scheduler() -> None:
-            if not scheduler.running:
-                scheduler.start()
+            scheduler.start()
 
         await with_database(stop, start_scheduler)
     workers = {"workers": daemon.platforms.worker_names()}

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench evaluate train clean
+.PHONY: venv run test lint bench chaos evaluate train clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,12 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.daemon
 	$(BIN)/python -m benchmarks.raid
 	$(BIN)/python -m benchmarks.waves
+
+## The long chaos run (issue 14): daemons killed and faulted at random, on SQLite then PostgreSQL; each run's
+## last line is its JSON figures (BENCHMARKS.md, "Chaos").
+chaos: $(STAMP)
+	$(BIN)/python -m benchmarks.chaos --seed 14 --comments 1000 --kills 10 --faults 40 --duration 300 --database sqlite
+	$(BIN)/python -m benchmarks.chaos --seed 14 --comments 1000 --kills 10 --faults 40 --duration 300 --database postgres
 
 evaluate: $(STAMP)
 	$(BIN)/dozor evaluate evaluation/dev.jsonl

@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from dozor.cards import CardDesk
 from dozor.config import Settings
 from dozor.platforms import Endpoints, PlatformSet, build_platforms
 from dozor.workbench import Workbench
-from models.db import database_unavailable, database_url, make_engine
+from models.db import DatabaseUnavailable, database_unavailable, database_url, make_engine
 from models.migrate import upgrade
 from models.store import Store
 from models.waves import WaveRows
@@ -30,6 +30,7 @@ from moderation.daemon.waves import WaveMemory
 from moderation.types import Platform
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 HEARTBEAT_SECONDS = 10.0
 
 Observer = Callable[[IncomingComment, Handled], Awaitable[None]]
@@ -131,6 +132,30 @@ def _reason(error: BaseException) -> str:
 ActionsDecorator = Callable[[PlatformActions], PlatformActions]
 
 
+async def migrated(engine: Any, wait: float) -> None:
+    """Migrate the database; one that refuses connections is waited for up to `wait` seconds first.
+
+    A daemon restarted while its database is away for a moment (a server restarting, a network between them
+    failing) would otherwise exit at once, though a running one rides the same outage out. A database still
+    out of reach after the wait (or a wrong address) ends start-up with the administrator's one line.
+    """
+    loop = asyncio.get_running_loop()
+    if engine.url.get_backend_name() == "sqlite":
+        wait = 0.0  # a file does not come back by itself: a wrong path is said at once
+    deadline = loop.time() + wait
+    delay = 0.5
+    while True:
+        try:
+            await asyncio.to_thread(upgrade, engine=engine)
+            return
+        except DatabaseUnavailable:
+            if loop.time() + delay > deadline:
+                raise
+            log.info("database out of reach at start; trying again in %.1f s", delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 async def build_daemon(
     settings: Settings, world: Any | None = None, decorate: ActionsDecorator | None = None
 ) -> Daemon:
@@ -148,7 +173,7 @@ async def build_daemon(
         ends = Endpoints.from_environment(settings)
     url = database_url(settings.storage.url)
     engine = make_engine(url)
-    await asyncio.to_thread(upgrade, engine=engine)
+    await migrated(engine, settings.storage.startup_wait_seconds)
     store = Store(engine)
     moderator = await asyncio.to_thread(build_moderator, settings.moderation, False)
     scorer, version = await asyncio.to_thread(model_in_use, engine, settings)
@@ -270,9 +295,27 @@ def _workbench(
     return desk, Workbench(desk, None, wake)
 
 
+async def with_database(stop: asyncio.Event, call: Callable[[], Awaitable[T]]) -> T | None:
+    """A start-up step that needs the database, retried while the database is away (a daemon restarted in an
+    outage exited with code 2 otherwise: found by the chaos run, seed 14 on PostgreSQL); None if stopped."""
+    delay = 0.5
+    while True:
+        try:
+            return await call()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            log.warning("database unavailable at start (%s); trying again in %.1f s", _reason(error), delay)
+        if stop.is_set():
+            return None
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 5.0)
+
+
 async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[None]] | None = None) -> None:
     """Run until `stop` is set; then stop reading, let in-flight comments finish, and release everything."""
-    recovered = await daemon.pipeline.recover()
+    recovered = await with_database(stop, daemon.pipeline.recover)
     if recovered:
         log.info("recovered %d comments received but not decided before the last stop", recovered)
     claims = []
@@ -296,10 +339,14 @@ async def run_daemon(daemon: Daemon, stop: asyncio.Event, extra: list[Awaitable[
         ),
     ]
     if daemon.monitor is not None:
-        daemon.monitor.scheduler.start()
-    await daemon.store.audit(
-        datetime.now(UTC), "daemon", "started", {"workers": daemon.platforms.worker_names()}
-    )
+        scheduler = daemon.monitor.scheduler
+
+        async def start_scheduler() -> None:
+            scheduler.start()
+
+        await with_database(stop, start_scheduler)
+    workers = {"workers": daemon.platforms.worker_names()}
+    await with_database(stop, lambda: daemon.store.audit(datetime.now(UTC), "daemon", "started", workers))
     await stop.wait()
     log.info("stopping: no new comments are read; in-flight work finishes")
     if daemon.monitor is not None:

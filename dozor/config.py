@@ -32,6 +32,8 @@ class StorageConfig(BaseModel):
 
     url: str | None = None
     retention_days: int = Field(default=90, ge=1, le=36_500)
+    # `dozor run` waits this long for a database that refuses connections at start before it gives up
+    startup_wait_seconds: float = Field(default=30.0, ge=0, le=3600)
 
 
 class LearningConfig(BaseModel):

@@ -251,8 +251,10 @@ class MonitorScheduler:
         self.retrain = retrain
 
     def start(self) -> None:
-        """Start inside the running event loop; misfired runs are processed right after."""
-        self.scheduler.start(paused=True)
+        """Start inside the running event loop; misfired runs are processed right after. Called again after
+        the database failed it midway, it carries on."""
+        if not self.scheduler.running:
+            self.scheduler.start(paused=True)
         for planned in planned_jobs(self.config):
             self._reconcile(planned)
         if self.purge:

@@ -13,7 +13,7 @@ import pytest
 
 DOZOR = str(Path(sys.executable).with_name("dozor"))
 UNREACHABLE = "postgresql://dozor:s3cret-pass@127.0.0.1:1/dozor"  # nothing listens on port 1
-VK_PAGE = "[[vk.pages]]\ngroup_id = 170001\n"
+VK_PAGE = "[storage]\nstartup_wait_seconds = 0\n\n[[vk.pages]]\ngroup_id = 170001\n"  # no wait at start
 
 
 def dozor(*args: str, cwd: Path, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:

@@ -99,7 +99,9 @@ async def send_message(state: EmulatorState, bot: BotAccount, params: Params, fi
     replied = _replied(state, chat, params)
     if replied is not None:
         fields["reply_to_message"] = dict(replied.payload)
-    return state.new_message(chat, fields, html=html, sent_by_token=bot.token).payload
+    sent = state.new_message(chat, fields, html=html, sent_by_token=bot.token)
+    state.effects.append(("send", chat.id, sent.message_id))
+    return sent.payload
 
 
 def _replied(state: EmulatorState, chat: EmuChat, params: Params) -> StoredMessage | None:
@@ -134,6 +136,7 @@ async def send_document(state: EmulatorState, bot: BotAccount, params: Params, f
     }
     stored = state.new_message(chat, fields, html=html, sent_by_token=bot.token)
     state.documents.append(UploadedDocument(chat.id, stored.message_id, filename, data, caption or None))
+    state.effects.append(("send", chat.id, stored.message_id))
     return stored.payload
 
 
@@ -189,6 +192,7 @@ def _replace_keyboard(stored: StoredMessage, keyboard: dict[str, Any] | None) ->
 
 def _mark_edited(state: EmulatorState, stored: StoredMessage) -> dict[str, Any]:
     stored.edits += 1
+    state.effects.append(("edit", stored.chat_id, stored.message_id))
     stored.payload["edit_date"] = int(state.clock.time())
     return stored.payload
 
@@ -276,12 +280,15 @@ async def restrict_chat_member(state: EmulatorState, bot: BotAccount, params: Pa
         state.restrictions.pop((chat.id, user_id), None)
     else:
         state.restrictions[(chat.id, user_id)] = RestrictionRecord(granted, _until(state, params))
+    lifted = granted == DEFAULT_MEMBER_PERMISSIONS
+    state.effects.append(("restrict", chat.id, user_id, lifted, _until(state, params)))
     return True
 
 
 async def ban_chat_member(state: EmulatorState, bot: BotAccount, params: Params, files: Files) -> Any:
     chat, user_id = _restrictable(state, bot, params)
     state.bans[(chat.id, user_id)] = _until(state, params)
+    state.effects.append(("ban", chat.id, user_id, False, _until(state, params)))
     chat.members.discard(user_id)
     return True
 

@@ -123,6 +123,7 @@ class EmulatorState:
         self.calls: Counter[str] = Counter()
         self.call_log: list[tuple[str, dict[str, str]]] = []
         self.deletions: Counter[tuple[int, int]] = Counter()  # (chat, message) -> times deleted
+        self.effects: list[tuple[Any, ...]] = []  # every effect a bot had, in order: ("delete", chat, id)...
         self._failures: dict[str, deque[ApiError | None]] = {}
         self._http_failures: dict[str, deque[int]] = {}
         self._holds: dict[str, deque[Hold]] = {}
@@ -269,6 +270,7 @@ class EmulatorState:
     def delete(self, stored: StoredMessage) -> None:
         stored.deleted = True
         self.deletions[(stored.chat_id, stored.message_id)] += 1
+        self.effects.append(("delete", stored.chat_id, stored.message_id))
 
     def record_call(self, method: str, params: dict[str, str]) -> None:
         self.calls[method] += 1

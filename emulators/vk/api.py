@@ -178,6 +178,7 @@ def wall_delete_comment(world: VkWorld, info: TokenInfo, params: Params) -> Any:
         raise VkFault(104, "Not found: comment already deleted")
     comment.deleted, comment.deleter_id = True, user_id
     group.deletions[comment.id] = group.deletions.get(comment.id, 0) + 1
+    world.effects.append(("delete", group.id, comment.id))
     world.emit(
         group,
         "wall_reply_delete",
@@ -197,6 +198,7 @@ def wall_restore_comment(world: VkWorld, info: TokenInfo, params: Params) -> Any
     if not comment.deleted:
         raise VkFault(243, "Comment has not been deleted")
     comment.deleted, comment.deleter_id = False, None
+    world.effects.append(("restore", group.id, comment.id))
     world.emit(group, "wall_reply_restore", world.comment_object(comment))
     return 1
 
@@ -222,6 +224,7 @@ def groups_ban(world: VkWorld, info: TokenInfo, params: Params) -> Any:
         params.get("comment_visible", "0") in ("1", "true"),
         admin_id,
     )
+    world.effects.append(("ban", group.id, owner_id, end_date))
     world.emit(
         group,
         "user_block",
@@ -241,6 +244,7 @@ def groups_unban(world: VkWorld, info: TokenInfo, params: Params) -> Any:
     admin_id = _require_manager(group, info)
     owner_id = _int(params, "owner_id")
     if group.bans.pop(owner_id, None) is not None:
+        world.effects.append(("unban", group.id, owner_id))
         world.emit(group, "user_unblock", {"admin_id": admin_id, "user_id": owner_id, "by_end_date": 0})
     return 1
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -158,3 +159,9 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], emulator: VkEmulator) -> None:
         super().__init__(address, _Handler)
         self.emulator = emulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone before its answer (a daemon killed while its long poll waited) is no error here."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)

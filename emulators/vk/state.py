@@ -54,6 +54,9 @@ class VkWorld(VkFaults):
         self._hooks: dict[str, deque[Callable[[dict[str, str]], None]]] = {}
         self.longpoll_history = longpoll_history  # events VK keeps for a long poll resuming from an old ts
         self._requests: Counter[str] = Counter()
+        self.effects: list[
+            tuple[Any, ...]
+        ] = []  # every effect a client had, in order: ("delete", gid, id)...
         self.base_url = ""
 
     # --- tokens and communities

@@ -44,8 +44,8 @@ def render_card(
         "## Training data",
         "",
         "Split: a hash of each text's normalised form, 80% train / 20% holdout, so duplicates across",
-        "datasets and a toxic comment with its rewrites stay on one side. `evaluation/dev.jsonl` and",
-        "`evaluation/check.jsonl` are never trained on: "
+        "datasets and a toxic comment with its rewrites stay on one side. `evaluation/dev.jsonl`,",
+        "`evaluation/check.jsonl` and `evaluation/check_world.jsonl` are never trained on: "
         f"{meta['dev_overlap_dropped']} training rows equal to one of their texts were dropped.",
         "",
         "| source | licence | train rows | holdout rows | label mapping |",

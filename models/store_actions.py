@@ -44,6 +44,7 @@ def claim(
             session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(lane)})
         if _held_elsewhere(session, lane, owner, dead, now):
             return []
+    _settle_unknown_notices(session, lane, now, dead)
     due = _due(now, dead)
     stmt = (
         select(ActionRow.id)
@@ -72,6 +73,27 @@ def claim(
     return _load(session, [i for i in ids if i in attempts], attempts)
 
 
+#: A notice to an author is sent at most once: one whose sender died (or whose outcome was never recorded)
+#: may have reached the author, and a second copy of the same message is worse than none.
+NOTICE_UNKNOWN = "исход неизвестен (отправитель остановился): уведомление не повторяется"
+
+
+def _settle_unknown_notices(
+    session: Session, lane: LaneSpec | None, now: datetime, dead: Sequence[str]
+) -> None:
+    """Notices left running by a holder that is gone are closed as done, never sent again."""
+    session.connection().execute(
+        update(ActionRow)
+        .where(
+            col(ActionRow.kind) == ActionKind.NOTICE.value,
+            col(ActionRow.status) == RUNNING,
+            _lapsed(now, dead),
+            _lane_filter(lane),
+        )
+        .values(status=ActionStatus.DONE.value, lease_until=None, last_error=NOTICE_UNKNOWN, updated_at=now)
+    )
+
+
 def _deletions_first() -> ColumnElement[int]:
     """A due deletion is taken before anything else due on its token: in a raid every comment goes before
     its author's restriction (which then shares a batch with later ones), in a steady stream a restriction
@@ -79,13 +101,17 @@ def _deletions_first() -> ColumnElement[int]:
     return case((col(ActionRow.kind) == ActionKind.DELETE.value, 0), else_=1)
 
 
-def _due(now: datetime, dead: Sequence[str]) -> ColumnElement[bool]:
+def _lapsed(now: datetime, dead: Sequence[str]) -> ColumnElement[bool]:
     lapsed = or_(col(ActionRow.lease_until).is_(None), col(ActionRow.lease_until) <= now)
     if dead:
         lapsed = or_(lapsed, col(ActionRow.claimed_by).in_(dead))
+    return lapsed
+
+
+def _due(now: datetime, dead: Sequence[str]) -> ColumnElement[bool]:
     return or_(
         and_(col(ActionRow.status) == PENDING, col(ActionRow.next_attempt_at) <= now),
-        and_(col(ActionRow.status) == RUNNING, lapsed),
+        and_(col(ActionRow.status) == RUNNING, _lapsed(now, dead)),
     )
 
 

@@ -40,6 +40,8 @@ ERROR_LIMIT = 500
 #: Posting a card or a report may take several requests (the author's name, finding a send whose answer was
 #: lost), each timed by the sender; so may redrawing a card (the platform's state) or a notice.
 CARD_TIMEOUT_FACTOR = 6
+#: A notice to an author is sent at most once: an outcome that may have reached the author is not retried.
+NOTICE_NOT_REPEATED = "исход неизвестен: уведомление не повторяется"
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +223,10 @@ class Performer:
         if isinstance(outcome, Forbidden | NotDeletable | Unperformable):
             log.warning("action %s (%s) failed for good: %s", item.id, item.kind.value, describe(outcome))
             return Settlement(item.id, item.attempts, ActionStatus.FAILED, error=describe(outcome))
+        if item.kind is ActionKind.NOTICE and isinstance(outcome, TransientError):
+            # No answer or a failed answer: the author may have the notice already; never a second copy.
+            note = f"{NOTICE_NOT_REPEATED}: {describe(outcome)}"
+            return Settlement(item.id, item.attempts, ActionStatus.DONE, error=note[:ERROR_LIMIT])
         if not isinstance(outcome, TransientError):
             log.warning("action %s (%s) raised unexpectedly: %s", item.id, item.kind.value, describe(outcome))
         return self._retry_or_park(item, describe(outcome))

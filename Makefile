@@ -43,6 +43,7 @@ chaos: $(STAMP)
 evaluate: $(STAMP)
 	$(BIN)/dozor evaluate evaluation/dev.jsonl
 	$(BIN)/dozor evaluate evaluation/check.jsonl
+	$(BIN)/dozor evaluate evaluation/check_world.jsonl
 
 train: $(STAMP)
 	$(BIN)/dozor train

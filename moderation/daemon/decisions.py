@@ -11,6 +11,7 @@ reopens the card.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from typing import Protocol
@@ -58,6 +59,9 @@ ANSWERS: dict[ModeratorChoice, str] = {
 REVIEW_CHOICES = frozenset({ModeratorChoice.KEEP, ModeratorChoice.DELETE, ModeratorChoice.DELETE_RESTRICT})
 DELETING = frozenset({ModeratorChoice.DELETE, ModeratorChoice.DELETE_RESTRICT})
 NOT_THIS_CARD = "Эта кнопка не от этой карточки: нажмите кнопку на самой карточке"
+#: A press on a message sent a moment ago may come before the daemon has recorded that message as the card's
+#: (or the report's): the reference is read again after these pauses (s) before the press is refused.
+SETTLING = (0.1, 0.2, 0.4, 0.8, 1.5)
 CLOSED_STATES = {
     CardStatus.SUPERSEDED: "Комментарий изменён: решайте по новой карточке",
     CardStatus.REOPENED: "Решение по этой карточке отменено: она открыта заново",
@@ -76,6 +80,14 @@ def main_ground(card: CardInfo) -> Ground:
     if not grounds:
         return Ground.OFF_TOPIC
     return max(grounds, key=lambda ground: card.verdict.scores.get(ground, 0.0))
+
+
+def in_flight(request: DecisionRequest, card: CardInfo) -> bool:
+    """The press names a message this card does not know yet, and the card's own message or its report's is
+    still being recorded (sent, reference not written): wait for it rather than refuse a real button."""
+    if request.message_ref in (card.message_ref, card.report_ref):
+        return False
+    return card.message_ref is None or (card.report_id is not None and card.report_ref is None)
 
 
 def refusal(
@@ -201,6 +213,11 @@ class StoreDecisionHandler:
             return DecisionOutcome(accepted=False, answer="Решения принимают только модераторы")
         now = self._clock()
         card = await self._store.card_info(request.card_id, now, self._escalation.window_start(now))
+        for pause in SETTLING:
+            if card is None or not in_flight(request, card):
+                break
+            await asyncio.sleep(pause)
+            card = await self._store.card_info(request.card_id, now, self._escalation.window_start(now))
         if card is None:
             return DecisionOutcome(accepted=False, answer="Карточка не найдена")
         refused = refusal(request, card, self._workbench, now)
@@ -241,6 +258,11 @@ class StoreDecisionHandler:
             return DecisionOutcome(accepted=False, answer="Решения принимают только модераторы")
         now = self._clock()
         report = await self._store.report_info(request.report_id)
+        for pause in SETTLING:
+            if report is None or report.message_ref is not None:
+                break
+            await asyncio.sleep(pause)  # the report was sent a moment ago: its reference is being recorded
+            report = await self._store.report_info(request.report_id)
         if report is None:
             return DecisionOutcome(accepted=False, answer="Сводка не найдена")
         if report.message_ref is None or request.message_ref != report.message_ref:

@@ -11,8 +11,10 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy import Engine
@@ -263,19 +265,27 @@ def test_a_restoration_on_appeal_teaches_keep_over_the_earlier_deletion(engine: 
     assert [(r["text"], r["action"]) for r in rows] == [("Когда почистят двор?", "keep"), (said, "keep")]
 
 
-def test_the_scheduled_round_goes_through_the_claim_hook(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Several daemons: the integrator wraps `claim_retrain` with a cluster claim; a daemon that does not get
-    the claim runs nothing (here: the hook declines, and no child process is started)."""
-    from collections.abc import Awaitable, Callable
+def test_the_scheduled_round_runs_once_across_daemons() -> None:
+    """Several daemons: the retrain job goes through the scheduler's once-across-daemons guard like the
+    checks and the digest; a daemon the guard turns away runs nothing (no round, no child process)."""
+    from monitor import scheduler as sched
+    from monitor.checks.deps import CheckDeps
 
-    from dozor.learning import live
+    asked: list[tuple[str, str]] = []
+    rounds: list[object] = []
 
-    asked: list[object] = []
+    async def declined(job_id: str, period: str, _body: Callable[[], Awaitable[None]]) -> bool:
+        asked.append((job_id, period))
+        return False  # another daemon holds this run
 
-    async def declined(run: Callable[[], Awaitable[str | None]]) -> str | None:
-        asked.append(run)
+    async def retrain(now: object) -> object:
+        rounds.append(now)
         return None
 
-    monkeypatch.setattr(live, "claim_retrain", declined)
-    job = live.scheduled_retrain(parse_settings(""))
-    assert asyncio.run(job(NOW)) is None and len(asked) == 1
+    deps = sched.JobDeps(cast(CheckDeps, None), retrain=retrain, once=declined, clock=lambda: NOW)
+    sched._context = deps
+    try:
+        asyncio.run(sched.retrain_job())
+    finally:
+        sched._context = None
+    assert [job for job, _ in asked] == [sched.RETRAIN_JOB_ID] and rounds == []

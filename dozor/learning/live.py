@@ -3,7 +3,8 @@
 - `model_in_use`: the promoted version's classifier (or the shipped one, version 0), as the daemon loads it.
 - `retrain_now`: one round from the settings (`dozor train --from-decisions` and the scheduled job).
 - `scheduled_retrain`: what the scheduler calls; it runs the round in a separate process, so intake never
-  waits for it, and goes through `claim_retrain`, the one place a cluster-wide claim belongs.
+  waits for it; several daemons run it once between them through the scheduler's `once` guard
+  (monitor.scheduler, dozor.claims), like the checks and the digest.
 - `ModelWatcher`: the daemon notices a promotion or a rollback (by any process) and swaps the model in
   without a restart.
 """
@@ -107,12 +108,6 @@ def _retrain_in_child(settings: Settings) -> str:
     return "\n".join(describe(retrain_now(settings)))
 
 
-async def claim_retrain(run: Callable[[], Awaitable[str | None]]) -> str | None:
-    """Hook for running the scheduled round once across several daemons: wrap `run` with a cluster claim
-    here (e.g. claim "learning.retrain:<ISO week>"). Alone, a daemon simply runs it."""
-    return await run()
-
-
 def scheduled_retrain(settings: Settings) -> Callable[[datetime], Awaitable[object]]:
     """The job the scheduler calls weekly: a round in a separate process (intake goes on meanwhile)."""
 
@@ -129,7 +124,7 @@ def scheduled_retrain(settings: Settings) -> Callable[[datetime], Awaitable[obje
         from evaluation.datasets import DatasetsMissing
 
         try:
-            summary = await claim_retrain(run)
+            summary = await run()
         except DatasetsMissing as error:
             log.error("scheduled retrain skipped: %s (set DOZOR_DATASETS for the daemon)", error)
             return None
